@@ -1,0 +1,1 @@
+"""Qunguan: governed work groups."""

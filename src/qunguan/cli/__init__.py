@@ -1,0 +1,1 @@
+"""The ``qunguan`` command."""

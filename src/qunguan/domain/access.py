@@ -1,0 +1,76 @@
+"""Roles and permissions: the one table of who may do what across the agency.
+
+Group-level roles (owner, group admin, member) are decided per group by the group rules;
+this table covers the agency-wide roles an account holds. Every route names exactly one
+permission from here (``web/deps.py`` keeps the declaration, a test checks completeness).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from qunguan.domain.errors import DomainError, ErrorKind
+
+
+class Role(StrEnum):
+    SYSTEM_ADMIN = "system_admin"
+    SECURITY_ADMIN = "security_admin"
+    AUDITOR = "auditor"
+    LEADER = "leader"
+    OFFICE = "office"
+    MEMBER = "member"
+
+
+# 三员分立: one account never holds two of the three administrator duties.
+SEPARATED_DUTIES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+
+
+class Permission(StrEnum):
+    PUBLIC = "public"  # no login: login page, health, API document
+    SIGNED_IN = "signed_in"  # any account: own profile, own password, language
+    DIRECTORY_READ = "directory.read"
+    DIRECTORY_MANAGE = "directory.manage"  # import, export, templates
+    USERS_MANAGE = "users.manage"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SYSTEM_ADMIN: frozenset(
+        {Permission.DIRECTORY_READ, Permission.DIRECTORY_MANAGE, Permission.USERS_MANAGE}
+    ),
+    Role.SECURITY_ADMIN: frozenset({Permission.DIRECTORY_READ}),
+    # The auditor reads the audit trail and nothing else.
+    Role.AUDITOR: frozenset(),
+    Role.LEADER: frozenset({Permission.DIRECTORY_READ}),
+    Role.OFFICE: frozenset({Permission.DIRECTORY_READ, Permission.DIRECTORY_MANAGE}),
+    Role.MEMBER: frozenset({Permission.DIRECTORY_READ}),
+}
+
+
+def permissions_of(roles: Iterable[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = {Permission.PUBLIC, Permission.SIGNED_IN}
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+def check_role_set(roles: Iterable[Role]) -> None:
+    """Refuse a role set that joins separated administrator duties."""
+    held = SEPARATED_DUTIES.intersection(roles)
+    if len(held) > 1:
+        raise DomainError(
+            "access.separated_duties",
+            ErrorKind.CONFLICT,
+            params={"roles": ", ".join(sorted(r.value for r in held))},
+        )
+
+
+def parse_roles(names: Iterable[str]) -> list[Role]:
+    roles: list[Role] = []
+    for name in names:
+        try:
+            roles.append(Role(name.strip()))
+        except ValueError:
+            raise DomainError("access.role_unknown", params={"role": name}) from None
+    check_role_set(roles)
+    return roles

@@ -1,0 +1,123 @@
+"""The demo agency: a county bureau with its units, departments, people and accounts.
+
+Built through the same services as real data: the people arrive by a directory import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qunguan.domain.access import Role
+from qunguan.domain.directory import ORG_COLUMNS, ORG_SHEET, PEOPLE_COLUMNS, PEOPLE_SHEET
+from qunguan.services import accounts, directory
+from qunguan.services.uow import UnitOfWork
+from qunguan.store.repositories.accounts import AccountRepository
+from qunguan.store.repositories.directory import DirectoryRepository
+from qunguan.tabular import write_xlsx
+
+DEMO_PASSWORD = "Qunguan@2026"
+
+ORG = [
+    ("青山县人民政府", "", ""),
+    ("青山县财政局", "办公室", "青山县人民政府"),
+    ("青山县财政局", "预算股", "青山县人民政府"),
+    ("青山县财政局", "国库股", "青山县人民政府"),
+    ("青山县财政局", "信息中心", "青山县人民政府"),
+    ("青山县财政局", "局领导", "青山县人民政府"),
+    ("城关街道办事处", "党政办", "青山县人民政府"),
+    ("城关街道办事处", "社会事务办", "青山县人民政府"),
+]
+
+# staff no, name, unit, department, post, mobile, party member, status, status date
+PEOPLE = [
+    ("CZ001", "周建国", "青山县财政局", "局领导", "局长", "13907310001", True),
+    ("CZ002", "刘海燕", "青山县财政局", "局领导", "副局长", "13907310002", True),
+    ("CZ003", "陈晓峰", "青山县财政局", "办公室", "办公室主任", "13907310003", True),
+    ("CZ004", "王丽娟", "青山县财政局", "办公室", "科员", "13907310004", False),
+    ("CZ005", "李明辉", "青山县财政局", "办公室", "文书", "13907310005", True),
+    ("CZ006", "张伟", "青山县财政局", "预算股", "股长", "13907310006", True),
+    ("CZ007", "赵静怡", "青山县财政局", "预算股", "副股长", "13907310007", True),
+    ("CZ008", "孙浩然", "青山县财政局", "预算股", "科员", "13907310008", False),
+    ("CZ009", "吴晓敏", "青山县财政局", "预算股", "科员", "13907310009", False),
+    ("CZ010", "郑国强", "青山县财政局", "国库股", "股长", "13907310010", True),
+    ("CZ011", "冯雪梅", "青山县财政局", "国库股", "会计", "13907310011", False),
+    ("CZ012", "黄志勇", "青山县财政局", "国库股", "出纳", "13907310012", False),
+    ("CZ013", "林小雨", "青山县财政局", "国库股", "科员", "13907310013", True),
+    ("CZ014", "何俊杰", "青山县财政局", "信息中心", "主任", "13907310014", True),
+    ("CZ015", "马艳红", "青山县财政局", "信息中心", "安全管理员", "13907310015", True),
+    ("CZ016", "罗文斌", "青山县财政局", "信息中心", "审计管理员", "13907310016", True),
+    ("CZ017", "高婷婷", "青山县财政局", "信息中心", "系统管理员", "13907310017", False),
+    ("CZ018", "谢振华", "青山县财政局", "预算股", "科员", "13907310018", False),
+    ("CZ019", "宋佳琪", "青山县财政局", "办公室", "科员", "13907310019", False),
+    ("CZ020", "唐国庆", "青山县财政局", "国库股", "科员", "13907310020", True),
+    ("JD001", "韩卫东", "城关街道办事处", "党政办", "主任", "13807320001", True),
+    ("JD002", "曹丽萍", "城关街道办事处", "党政办", "副主任", "13807320002", True),
+    ("JD003", "彭志明", "城关街道办事处", "党政办", "干事", "13807320003", False),
+    ("JD004", "邓晓燕", "城关街道办事处", "社会事务办", "主任", "13807320004", True),
+    ("JD005", "许文杰", "城关街道办事处", "社会事务办", "干事", "13807320005", False),
+    ("JD006", "傅海涛", "城关街道办事处", "社会事务办", "网格员", "13807320006", False),
+    ("JD007", "沈梦琪", "城关街道办事处", "社会事务办", "网格员", "13807320007", False),
+    ("JD008", "曾庆华", "城关街道办事处", "党政办", "干事", "13807320008", True),
+    ("JD009", "吕春燕", "城关街道办事处", "社会事务办", "干事", "13807320009", False),
+    ("JD010", "苏建平", "城关街道办事处", "党政办", "干事", "13807320010", False),
+]
+# One person who has already left, so the directory shows every status.
+LEAVER = ("CZ021", "蒋振宇", "青山县财政局", "预算股", "科员", "13907310021", False)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: Role
+    staff_no: str
+    label: str
+
+
+DEMO_LOGINS = [
+    DemoLogin("leader", Role.LEADER, "CZ001", "局领导 周建国"),
+    DemoLogin("office", Role.OFFICE, "CZ004", "办公室 王丽娟"),
+    DemoLogin("owner", Role.MEMBER, "CZ006", "预算股股长 张伟（群主）"),
+    DemoLogin("member", Role.MEMBER, "CZ008", "预算股科员 孙浩然"),
+    DemoLogin("admin", Role.SYSTEM_ADMIN, "CZ017", "系统管理员 高婷婷"),
+    DemoLogin("security", Role.SECURITY_ADMIN, "CZ015", "安全管理员 马艳红"),
+    DemoLogin("auditor", Role.AUDITOR, "CZ016", "审计管理员 罗文斌"),
+]
+
+
+def demo_workbook() -> bytes:
+    people = [
+        [no, name, unit, dept, post, mobile, "是" if party else "否", "在职", ""]
+        for no, name, unit, dept, post, mobile, party in PEOPLE
+    ]
+    no, name, unit, dept, post, mobile, _party = LEAVER
+    people.append([no, name, unit, dept, post, mobile, "否", "离职", "2026-09-30"])
+    units_only = [[u, d, p] for u, d, p in ORG if d]
+    return write_xlsx(
+        [
+            (PEOPLE_SHEET, [c.header_zh for c in PEOPLE_COLUMNS], people),
+            (ORG_SHEET, [c.header_zh for c in ORG_COLUMNS], units_only),
+        ]
+    )
+
+
+def seed_demo(uow: UnitOfWork) -> bool:
+    """Create the demo agency once; return False if the database already has people."""
+    repo = DirectoryRepository(uow.session)
+    if repo.count_people() > 0:
+        return False
+    # The county government is the superior unit that the import's parent column names.
+    if repo.unit_by_name("青山县人民政府") is None:
+        repo.add_unit("青山县人民政府")
+    directory.import_directory(uow, "demo.xlsx", demo_workbook())
+    existing = AccountRepository(uow.session)
+    for login in DEMO_LOGINS:
+        if existing.by_username(login.username) is None:
+            accounts.create_user(
+                uow,
+                login.username,
+                DEMO_PASSWORD,
+                [login.role.value],
+                staff_no=login.staff_no,
+                must_change_password=False,
+            )
+    return True

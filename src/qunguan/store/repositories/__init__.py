@@ -1,0 +1,1 @@
+"""Every query lives in a repository: one module per feature stem."""

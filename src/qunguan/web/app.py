@@ -1,0 +1,74 @@
+"""The composition root: settings, database, routers, error mapping, static files."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from qunguan.config import Settings
+from qunguan.domain.errors import DomainError, ErrorKind
+from qunguan.services.uow import Database
+from qunguan.store import migrate
+from qunguan.store.db import check_durability, make_engine
+from qunguan.web import errors
+from qunguan.web.api import auth as api_auth
+from qunguan.web.api import directory as api_directory
+from qunguan.web.api import health
+from qunguan.web.pages import auth as pages_auth
+from qunguan.web.pages import directory as pages_directory
+
+_STATIC = Path(__file__).parent / "static"
+
+# Every router of the app, API first; the route-permission test walks this list.
+ROUTERS = (
+    health.router,
+    api_auth.router,
+    api_directory.router,
+    pages_auth.router,
+    pages_directory.router,
+)
+
+
+def check_database(database: Database) -> None:
+    """Refuse to serve from a database that is out of date or would not keep its writes."""
+    check_durability(database.engine)
+    current, head = migrate.current_revision(database.engine), migrate.head_revision()
+    if current != head:
+        raise DomainError(
+            "store.schema_outdated",
+            ErrorKind.UNAVAILABLE,
+            params={"current": current or "(empty)", "head": head},
+        )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    database = Database(make_engine(settings.database_url))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            check_database(database)
+            yield
+        finally:
+            database.engine.dispose()
+
+    app = FastAPI(
+        title="Qunguan API",
+        version="1",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+    return app

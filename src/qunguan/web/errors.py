@@ -1,0 +1,126 @@
+"""The one place where failures become HTTP: a JSON error body for the API, a page for people.
+
+Every failure has the same JSON shape::
+
+    {"error": {"code": "directory.rows_invalid", "message": "…", "clauses": [],
+               "details": [{"code": "…", "message": "…", "field": "mobile",
+                            "row": 3, "column": "F"}]}}
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind
+from qunguan.i18n import translate
+from qunguan.web.deps import locale_of
+
+log = logging.getLogger("qunguan.web")
+
+STATUS_OF: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 422,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.UNAVAILABLE: 503,
+}
+
+
+def _field_label(field: str | None, locale: str) -> str:
+    if not field:
+        return ""
+    key = f"field.{field}"
+    text = translate(key, locale)
+    return field if text == key else text
+
+
+def detail_json(detail: ErrorDetail, locale: str) -> dict[str, Any]:
+    params = {"value": detail.value or "", "column": detail.column or "", **detail.params}
+    params.setdefault("header", _field_label(detail.field, locale))
+    out: dict[str, Any] = {
+        "code": detail.code,
+        "message": translate(f"error.{detail.code}", locale, **params),
+    }
+    for key in ("field", "row", "column", "value"):
+        value = getattr(detail, key)
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def error_json(error: DomainError, locale: str) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": error.code,
+            "message": translate(f"error.{error.code}", locale, **error.params),
+            "clauses": list(error.clause_ids),
+            "details": [detail_json(d, locale) for d in error.details],
+        }
+    }
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def render_error(request: Request, error: DomainError) -> Response:
+    status = STATUS_OF[error.kind]
+    locale = locale_of(request)
+    if _is_api(request):
+        return JSONResponse(error_json(error, locale), status_code=status)
+    if error.kind is ErrorKind.UNAUTHENTICATED and error.code == "auth.required":
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if error.code == "auth.password_change_required":
+        return RedirectResponse("/account/password", status_code=303)
+    from qunguan.web.pages.rendering import render  # pages import errors, not the reverse
+
+    return render(
+        request, "error.html", {"error": error_json(error, locale)["error"]}, status=status
+    )
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        return render_error(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        details = [
+            ErrorDetail(
+                "request.field_invalid",
+                field=".".join(str(p) for p in err.get("loc", ())[1:]) or None,
+                params={
+                    "field": ".".join(str(p) for p in err.get("loc", ())[1:]),
+                    "reason": err.get("msg", ""),
+                },
+            )
+            for err in exc.errors()
+        ]
+        return render_error(request, DomainError("request.invalid", details=details))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(
+            exc.status_code, "http.error"
+        )
+        kind = ErrorKind.NOT_FOUND if exc.status_code == 404 else ErrorKind.INVALID
+        response = render_error(
+            request, DomainError(code, kind, params={"status": exc.status_code})
+        )
+        response.status_code = exc.status_code
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        response = render_error(request, DomainError("internal", ErrorKind.UNAVAILABLE))
+        response.status_code = 500
+        return response

@@ -1,0 +1,116 @@
+"""The qunguan command, as an administrator types it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from qunguan.cli.main import app
+from tests.factories import PASSWORD, org_workbook
+
+runner = CliRunner()
+
+
+def qunguan(url: str, *args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = runner.invoke(
+        app, list(args), env={"QUNGUAN_DATABASE_URL": url, "QUNGUAN_LOCALE": "zh"}, input=stdin
+    )
+    return result.exit_code, result.output
+
+
+class TestInitAndDemo:
+    def test_init_demo_and_again_reuse_the_database(self, tmp_path: Path) -> None:
+        """The real console script, as `make run` calls it."""
+        env = {**os.environ, "QUNGUAN_DATABASE_URL": f"sqlite:///{tmp_path}/q.db"}
+        for _ in range(2):
+            for command in (["init"], ["demo"]):
+                done = subprocess.run(
+                    [sys.executable, "-m", "qunguan.cli.main", *command],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                    check=False,
+                )
+                assert done.returncode == 0, done.stderr
+        assert "演示数据已存在" in done.stdout
+        assert "office" in done.stdout and "Qunguan@2026" in done.stdout
+
+    def test_commands_refuse_an_uninitialised_database(self, database_url: str) -> None:
+        code, output = qunguan(database_url, "directory", "export", "x.xlsx")
+        assert code == 1
+        assert "qunguan init" in output
+
+
+class TestDirectoryCommands:
+    def test_import_bad_file_exits_non_zero_and_names_rows(
+        self, migrated_url: str, tmp_path: Path
+    ) -> None:
+        bad = tmp_path / "bad.csv"
+        bad.write_text(
+            "工号,姓名,单位,部门,手机号\nX1,赵六,无此单位,办公室,123\n", encoding="utf-8"
+        )
+        code, output = qunguan(migrated_url, "directory", "import", str(bad))
+        assert code == 1
+        assert "行 2 列 单位" in output and "单位“无此单位”不存在" in output
+        assert "行 2 列 手机号" in output
+
+    def test_import_then_export_round_trip(self, migrated_url: str, tmp_path: Path) -> None:
+        source = tmp_path / "people.xlsx"
+        source.write_bytes(org_workbook())
+        code, output = qunguan(migrated_url, "directory", "import", str(source))
+        assert code == 0 and "新增 6 人" in output
+        exported = tmp_path / "out.csv"
+        assert qunguan(migrated_url, "directory", "export", str(exported))[0] == 0
+        code, output = qunguan(migrated_url, "directory", "import", "--dry-run", str(exported))
+        assert code == 0 and "未变化 6 人" in output
+
+    def test_unsupported_export_format(self, migrated_url: str, tmp_path: Path) -> None:
+        code, output = qunguan(migrated_url, "directory", "export", str(tmp_path / "x.pdf"))
+        assert code == 1 and "不支持的文件格式" in output
+
+
+class TestUserCommands:
+    def test_create_and_reset_password(self, migrated_url: str, tmp_path: Path) -> None:
+        source = tmp_path / "people.xlsx"
+        source.write_bytes(org_workbook())
+        qunguan(migrated_url, "directory", "import", str(source))
+        code, output = qunguan(
+            migrated_url,
+            "user",
+            "create",
+            "clerk",
+            "-r",
+            "office",
+            "--staff-no",
+            "O01",
+            stdin=PASSWORD + "\n",
+        )
+        assert code == 0, output
+        code, output = qunguan(
+            migrated_url, "user", "reset-password", "clerk", "--password", "short"
+        )
+        assert code == 1 and "至少需要 10 位" in output
+        code, _ = qunguan(
+            migrated_url, "user", "reset-password", "clerk", "--password", "Another-Long-Secret"
+        )
+        assert code == 0
+
+    def test_separated_duties_are_refused(self, migrated_url: str) -> None:
+        code, output = qunguan(
+            migrated_url,
+            "user",
+            "create",
+            "boss",
+            "-r",
+            "system_admin",
+            "-r",
+            "auditor",
+            "--password",
+            PASSWORD,
+        )
+        assert code == 1 and "三员分立" in output

@@ -1,0 +1,55 @@
+"""Test data made through the services, with the personas the tests speak of."""
+
+from __future__ import annotations
+
+from qunguan.services import accounts, directory
+from qunguan.services.uow import Database
+from qunguan.tabular import write_xlsx
+
+PASSWORD = "Kx7!harbour-lamp"
+HEADERS = ["工号", "姓名", "单位", "部门", "职务", "手机号", "党员", "在职状态", "状态日期"]
+ORG = [
+    ["青山县财政局", "办公室", ""],
+    ["青山县财政局", "预算股", ""],
+    ["青山县财政局", "信息中心", ""],
+]
+PEOPLE = [
+    ["L01", "周建国", "青山县财政局", "办公室", "局长", "13907310001", "是", "在职", ""],
+    ["O01", "王丽娟", "青山县财政局", "办公室", "科员", "13907310004", "否", "在职", ""],
+    ["M01", "孙浩然", "青山县财政局", "预算股", "科员", "13907310008", "否", "在职", ""],
+    ["M02", "吴晓敏", "青山县财政局", "预算股", "科员", "13907310009", "是", "在职", ""],
+    ["A01", "高婷婷", "青山县财政局", "信息中心", "系统管理员", "13907310017", "否", "在职", ""],
+    ["U01", "罗文斌", "青山县财政局", "信息中心", "审计管理员", "13907310016", "是", "在职", ""],
+]
+# username -> (roles, staff number)
+PERSONAS: dict[str, tuple[list[str], str]] = {
+    "leader": (["leader"], "L01"),
+    "office": (["office"], "O01"),
+    "member": (["member"], "M01"),
+    "admin": (["system_admin"], "A01"),
+    "auditor": (["auditor"], "U01"),
+}
+
+
+def org_workbook(people: list[list[object]] | None = None) -> bytes:
+    return write_xlsx(
+        [
+            ("人员", HEADERS, people if people is not None else PEOPLE),
+            ("单位部门", ["单位", "部门", "上级单位"], ORG),
+        ]
+    )
+
+
+def seed_agency(db: Database, *, must_change_password: bool = False) -> None:
+    """The directory and one account per persona."""
+    with db.unit_of_work() as uow:
+        directory.import_directory(uow, "seed.xlsx", org_workbook())
+        for username, (roles, staff_no) in PERSONAS.items():
+            accounts.create_user(
+                uow,
+                username,
+                PASSWORD,
+                roles,
+                staff_no=staff_no,
+                must_change_password=must_change_password,
+            )

@@ -1,0 +1,32 @@
+"""An app on a migrated database with the personas seeded, and signed-in clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qunguan.config import Settings
+from qunguan.services.uow import Database
+from qunguan.web.app import create_app
+from tests.factories import PASSWORD, seed_agency
+
+
+@pytest.fixture
+def app_client(migrated_url: str, db: Database) -> Iterator[TestClient]:
+    seed_agency(db)
+    with TestClient(create_app(Settings(database_url=migrated_url))) as client:
+        yield client
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign in through the API; return the CSRF token for state-changing calls."""
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return str(response.json()["csrf_token"])
+
+
+@pytest.fixture
+def signed_in(app_client: TestClient) -> Callable[[str], str]:
+    return lambda username: sign_in(app_client, username)
