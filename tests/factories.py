@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from qunguan.services import accounts, directory
+import pyotp
+
+from qunguan.domain.access import Role, needs_second_factor
+from qunguan.domain.actor import Actor, Principal
+from qunguan.services import accounts, directory, second_factor
 from qunguan.services.uow import Database
 from qunguan.tabular import write_xlsx
 
@@ -40,16 +44,42 @@ def org_workbook(people: list[list[object]] | None = None) -> bytes:
     )
 
 
-def seed_agency(db: Database, *, must_change_password: bool = False) -> None:
-    """The directory and one account per persona."""
+SETUP = Actor.system("test-setup")
+# username -> TOTP secret, for the personas whose role requires a second factor
+TOTP_SECRETS: dict[str, str] = {}
+
+
+def totp_code(username: str) -> str:
+    """What the persona's authenticator app shows now."""
+    return pyotp.TOTP(TOTP_SECRETS[username]).now()
+
+
+def enrol_second_factor(db: Database, username: str) -> str:
+    """Enrol TOTP the way the page does: issue a secret, confirm it with a code."""
     with db.unit_of_work() as uow:
-        directory.import_directory(uow, "seed.xlsx", org_workbook())
+        view = next(u for u in accounts.list_accounts(uow) if u.username == username)
+        roles = frozenset(Role(r) for r in view.roles)
+        principal = Principal(view.id, username, roles, view.person_id)
+        secret = second_factor.begin_enrolment(uow, principal).secret
+        second_factor.confirm_enrolment(uow, principal, pyotp.TOTP(secret).now())
+    TOTP_SECRETS[username] = secret
+    return secret
+
+
+def seed_agency(db: Database, *, must_change_password: bool = False) -> None:
+    """The directory and one account per persona; governing personas enrolled in TOTP."""
+    with db.unit_of_work() as uow:
+        directory.import_directory(uow, SETUP, "seed.xlsx", org_workbook())
         for username, (roles, staff_no) in PERSONAS.items():
             accounts.create_user(
                 uow,
+                SETUP,
                 username,
                 PASSWORD,
                 roles,
                 staff_no=staff_no,
                 must_change_password=must_change_password,
             )
+    for username, (roles, _staff_no) in PERSONAS.items():
+        if needs_second_factor(Role(r) for r in roles):
+            enrol_second_factor(db, username)

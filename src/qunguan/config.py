@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATABASE_PATH = Path("var") / "qunguan.db"
+MIN_AUDIT_RETENTION_DAYS = 180
 
 
 def default_database_url() -> str:
@@ -28,6 +29,22 @@ class Settings:
     secure_cookies: bool = False
     default_locale: str = "zh"
     max_upload_bytes: int = 10 * 1024 * 1024
+    # Sign-in throttling: failures within the window, per account and per client address,
+    # before a temporary lockout.
+    login_max_failures: int = 5
+    login_max_failures_per_client: int = 20
+    login_window_minutes: int = 15
+    lockout_minutes: int = 15
+    # The audit chain's hash: sha256, or sm3 (GB/T 32905).
+    audit_hash: str = "sha256"
+    # How long audit records are kept; never less than 180 days.
+    audit_retention_days: int = 180
+
+    def __post_init__(self) -> None:
+        if self.audit_retention_days < MIN_AUDIT_RETENTION_DAYS:
+            raise ValueError(
+                f"QUNGUAN_AUDIT_RETENTION_DAYS must be at least {MIN_AUDIT_RETENTION_DAYS}"
+            )
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,4 +56,8 @@ class Settings:
             session_lifetime_minutes=int(env.get("QUNGUAN_SESSION_LIFETIME_MINUTES", "720")),
             secure_cookies=env.get("QUNGUAN_SECURE_COOKIES", "").lower() in {"1", "true", "yes"},
             default_locale=env.get("QUNGUAN_LOCALE", "zh"),
+            login_max_failures=int(env.get("QUNGUAN_LOGIN_MAX_FAILURES", "5")),
+            lockout_minutes=int(env.get("QUNGUAN_LOCKOUT_MINUTES", "15")),
+            audit_hash=env.get("QUNGUAN_AUDIT_HASH", "sha256").lower(),
+            audit_retention_days=int(env.get("QUNGUAN_AUDIT_RETENTION_DAYS", "180")),
         )

@@ -114,3 +114,38 @@ class TestUserCommands:
             PASSWORD,
         )
         assert code == 1 and "三员分立" in output
+
+
+class TestAuditCommands:
+    def test_verify_names_the_first_broken_record(self, migrated_url: str, tmp_path: Path) -> None:
+        from sqlalchemy import text
+
+        from qunguan.store.db import make_engine
+
+        source = tmp_path / "people.xlsx"
+        source.write_bytes(org_workbook())
+        qunguan(migrated_url, "directory", "import", str(source))
+        qunguan(migrated_url, "user", "create", "clerk", "-r", "office", "--password", PASSWORD)
+        code, output = qunguan(migrated_url, "audit", "verify")
+        assert code == 0 and "已校验 2 条记录" in output
+
+        engine = make_engine(migrated_url)
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(
+                    text("ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only")
+                )
+            else:
+                conn.execute(text("DROP TRIGGER audit_records_no_update"))
+            conn.execute(text("UPDATE audit_records SET target_id = 'forged' WHERE seq = 2"))
+        engine.dispose()
+        code, output = qunguan(migrated_url, "audit", "verify")
+        assert code == 1
+        assert "第 2 条记录" in output and "记录内容被修改" in output
+
+    def test_export_writes_a_workbook(self, migrated_url: str, tmp_path: Path) -> None:
+        qunguan(migrated_url, "user", "create", "clerk", "-r", "office", "--password", PASSWORD)
+        target = tmp_path / "audit.csv"
+        code, _ = qunguan(migrated_url, "audit", "export", str(target))
+        assert code == 0
+        assert "account.created" in target.read_bytes().decode("utf-8-sig")

@@ -11,6 +11,7 @@ from qunguan.services import directory
 from qunguan.services.uow import Database
 from qunguan.store.models import DirectoryImport, OutboxEvent, Person, Unit
 from qunguan.tabular import write_csv, write_xlsx
+from tests.factories import SETUP
 
 HEADERS = ["工号", "姓名", "单位", "部门", "职务", "手机号", "党员", "在职状态", "状态日期"]
 ORG = [
@@ -67,7 +68,7 @@ def run(
     db: Database, data: bytes, filename: str = "people.xlsx", **kw: object
 ) -> directory.ImportReport:
     with db.unit_of_work() as uow:
-        return directory.import_directory(uow, filename, data, **kw)  # type: ignore[arg-type]
+        return directory.import_directory(uow, SETUP, filename, data, **kw)  # type: ignore[arg-type]
 
 
 class TestAllOrNothing:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from qunguan.config import Settings
 from qunguan.services.uow import Database
 from qunguan.web.app import create_app
-from tests.factories import PASSWORD, seed_agency
+from tests.factories import PASSWORD, TOTP_SECRETS, seed_agency, totp_code
 
 
 @pytest.fixture
@@ -22,7 +22,10 @@ def app_client(migrated_url: str, db: Database) -> Iterator[TestClient]:
 
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
     """Sign in through the API; return the CSRF token for state-changing calls."""
-    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
+    code = totp_code(username) if username in TOTP_SECRETS else ""
+    response = client.post(
+        "/api/v1/auth/login", json={"username": username, "password": password, "code": code}
+    )
     assert response.status_code == 200, response.text
     return str(response.json()["csrf_token"])
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from qunguan.services import accounts
 from qunguan.services.uow import Database
 from qunguan.web.deps import SESSION_COOKIE
-from tests.factories import PASSWORD, org_workbook
+from tests.factories import PASSWORD, SETUP, org_workbook
 from tests.web.conftest import sign_in
 
 
@@ -86,7 +86,7 @@ class TestForcedPasswordChange:
         self, app_client: TestClient, db: Database
     ) -> None:
         with db.unit_of_work() as uow:
-            accounts.create_user(uow, "newcomer", PASSWORD, ["member"], staff_no="M02")
+            accounts.create_user(uow, SETUP, "newcomer", PASSWORD, ["member"], staff_no="M02")
         csrf = sign_in(app_client, "newcomer")
         blocked = app_client.get("/api/v1/directory/people")
         assert blocked.status_code == 403
@@ -115,5 +115,7 @@ class TestForcedPasswordChange:
     ) -> None:
         sign_in(app_client, "member")
         with db.unit_of_work() as uow:
-            accounts.set_password(uow, "member", "Fresh-Meadow-77", must_change_password=True)
+            accounts.set_password(
+                uow, SETUP, "member", "Fresh-Meadow-77", must_change_password=True
+            )
         assert app_client.get("/api/v1/me").status_code == 401

@@ -20,9 +20,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from qunguan.config import Settings
+from qunguan.domain.access import needs_second_factor
+from qunguan.domain.actor import Actor
 from qunguan.domain.errors import DomainError
 from qunguan.i18n import normalise_locale, translate
-from qunguan.services import accounts, demo, directory
+from qunguan.services import accounts, audit, demo, directory
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine
@@ -61,9 +63,15 @@ def _fail(error: DomainError) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _cli_actor() -> Actor:
+    """Commands act as the system, named after the operating-system user who ran them."""
+    return Actor.system(f"cli:{getpass.getuser()}")
+
+
 @contextmanager
 def _database(settings: Settings | None = None, *, check_schema: bool = True) -> Iterator[Database]:
     settings = settings or Settings.from_env()
+    audit.configure(settings.audit_hash)
     database = Database(make_engine(settings.database_url))
     try:
         if check_schema and not migrate.is_up_to_date(database.engine):
@@ -108,8 +116,12 @@ def demo_command() -> None:
     table.add_column("用户名 username")
     table.add_column("角色 role")
     table.add_column("身份 who")
+    table.add_column("二次验证 2FA")
     for login in demo.DEMO_LOGINS:
-        table.add_row(login.username, login.role.value, login.label)
+        second = (
+            "首次登录时绑定 / set up at first sign-in" if needs_second_factor([login.role]) else "—"
+        )
+        table.add_row(login.username, login.role.value, login.label, second)
     out.print(table)
 
 
@@ -160,7 +172,9 @@ def directory_import(
         progress.update(task, description="校验并写入 / validating and writing")
         try:
             with db.unit_of_work() as uow:
-                report = directory.import_directory(uow, file.name, data, dry_run=dry_run)
+                report = directory.import_directory(
+                    uow, _cli_actor(), file.name, data, dry_run=dry_run
+                )
         except DomainError as exc:
             progress.stop()
             raise _fail(exc) from None
@@ -234,7 +248,7 @@ def user_create(
         try:
             with db.unit_of_work() as uow:
                 user = accounts.create_user(
-                    uow, username, secret, role or ["member"], staff_no=staff_no
+                    uow, _cli_actor(), username, secret, role or ["member"], staff_no=staff_no
                 )
                 roles = ", ".join(r.role for r in user.roles)
         except DomainError as exc:
@@ -254,10 +268,49 @@ def user_reset_password(
     with _database() as db:
         try:
             with db.unit_of_work() as uow:
-                accounts.set_password(uow, username, secret, must_change_password=True)
+                accounts.set_password(
+                    uow, _cli_actor(), username, secret, must_change_password=True
+                )
         except DomainError as exc:
             raise _fail(exc) from None
     out.print(f"已重置密码 / password reset: {username}")
+
+
+audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the whole chain; exit 1 and name the first broken record if it does not hold."""
+    with _database() as db, db.reading() as uow:
+        result = audit.verify(uow)
+    locale = _locale()
+    if result.broken is None:
+        out.print(f"[green]✓[/] {translate('audit.intact', locale, n=result.checked)}")
+        return
+    reason = translate(f"audit.reason.{result.broken.reason}", locale)
+    err.print(
+        f"[bold red]✗[/] {translate('audit.broken', locale, seq=result.broken.seq, reason=reason)}"
+    )
+    raise typer.Exit(1)
+
+
+@audit_app.command("export")
+def audit_export(
+    file: Annotated[Path, typer.Argument(dir_okay=False)],
+    actor: Annotated[str, typer.Option(help="Only this actor (part of the username).")] = "",
+    action: Annotated[str, typer.Option(help="Only actions starting with this.")] = "",
+) -> None:
+    """Export audit records as .xlsx or .csv (by the file's suffix)."""
+    from qunguan.domain.audit import AuditQuery
+
+    fmt = file.suffix.lower().lstrip(".")
+    if fmt not in {"xlsx", "csv"}:
+        raise _fail(DomainError("file.format_unsupported", params={"filename": file.name}))
+    with _database() as db, db.reading() as uow:
+        file.write_bytes(audit.export(uow, AuditQuery(actor=actor, action=action), fmt))
+    out.print(f"已导出 / exported: {file}")
 
 
 def main() -> None:

@@ -26,21 +26,31 @@ class Role(StrEnum):
 SEPARATED_DUTIES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 
 
+# Those who govern must prove a second factor (TOTP) at sign-in.
+SECOND_FACTOR_REQUIRED = frozenset(
+    {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR, Role.LEADER}
+)
+
+
 class Permission(StrEnum):
     PUBLIC = "public"  # no login: login page, health, API document
-    SIGNED_IN = "signed_in"  # any account: own profile, own password, language
+    # Password proven, second factor perhaps still owed: the second-factor step, sign-out.
+    SIGN_IN_STEP = "sign_in_step"
+    # Fully signed in but perhaps owing a password change or a TOTP enrolment: those pages.
+    SIGNED_IN = "signed_in"
+    SELF_SERVICE = "self"  # any fully signed-in account: own sessions, tokens, activity
     DIRECTORY_READ = "directory.read"
     DIRECTORY_MANAGE = "directory.manage"  # import, export, templates
-    USERS_MANAGE = "users.manage"
+    USERS_MANAGE = "users.manage"  # accounts, roles, resets (system admin)
+    AUDIT_READ = "audit.read"  # the whole audit trail (auditor)
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.SYSTEM_ADMIN: frozenset(
-        {Permission.DIRECTORY_READ, Permission.DIRECTORY_MANAGE, Permission.USERS_MANAGE}
-    ),
+    # The system admin runs the system, not its content.
+    Role.SYSTEM_ADMIN: frozenset({Permission.USERS_MANAGE}),
     Role.SECURITY_ADMIN: frozenset({Permission.DIRECTORY_READ}),
     # The auditor reads the audit trail and nothing else.
-    Role.AUDITOR: frozenset(),
+    Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
     Role.LEADER: frozenset({Permission.DIRECTORY_READ}),
     Role.OFFICE: frozenset({Permission.DIRECTORY_READ, Permission.DIRECTORY_MANAGE}),
     Role.MEMBER: frozenset({Permission.DIRECTORY_READ}),
@@ -48,7 +58,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 
 def permissions_of(roles: Iterable[Role]) -> frozenset[Permission]:
-    granted: set[Permission] = {Permission.PUBLIC, Permission.SIGNED_IN}
+    granted: set[Permission] = {
+        Permission.PUBLIC,
+        Permission.SIGN_IN_STEP,
+        Permission.SIGNED_IN,
+        Permission.SELF_SERVICE,
+    }
     for role in roles:
         granted |= ROLE_PERMISSIONS[role]
     return frozenset(granted)
@@ -63,6 +78,10 @@ def check_role_set(roles: Iterable[Role]) -> None:
             ErrorKind.CONFLICT,
             params={"roles": ", ".join(sorted(r.value for r in held))},
         )
+
+
+def needs_second_factor(roles: Iterable[Role]) -> bool:
+    return not SECOND_FACTOR_REQUIRED.isdisjoint(roles)
 
 
 def parse_roles(names: Iterable[str]) -> list[Role]:

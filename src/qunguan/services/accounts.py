@@ -1,26 +1,24 @@
-"""Accounts and login sessions.
+"""Accounts: creation, roles, passwords, deactivation. Every change is audited.
 
-Passwords are hashed with argon2id. A session is server-side: the cookie carries a random
-token whose SHA-256 is stored, so a database leak does not hand out live sessions.
+Passwords are hashed with argon2id.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from qunguan.config import Settings
 from qunguan.domain.access import Role, parse_roles
+from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.domain.passwords import check_password
+from qunguan.services import audit
 from qunguan.services.uow import UnitOfWork
-from qunguan.store.models import User, UserRole, WebSession
+from qunguan.store.models import User, UserRole
 from qunguan.store.repositories.accounts import AccountRepository
 from qunguan.store.repositories.directory import DirectoryRepository
 
@@ -37,50 +35,52 @@ def configure_password_hashing(*, time_cost: int, memory_cost_kib: int) -> None:
     _DUMMY_HASH = _hasher.hash("qunguan-timing-equaliser")
 
 
-# A session's last-seen time is written at most this often, to keep reads cheap.
-_TOUCH_EVERY = timedelta(seconds=60)
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant-shape check: an unknown account costs the same as a wrong password."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
 
 
 @dataclass(frozen=True)
-class Principal:
-    """Who is acting: the account, its roles, and the session it acts through."""
-
-    user_id: int
+class AccountView:
+    id: int
     username: str
-    roles: frozenset[Role]
+    roles: tuple[str, ...]
     person_id: int | None
+    person_name: str
+    is_active: bool
     must_change_password: bool
-    session_id: int | None = None
-    csrf_token: str = ""
+    second_factor: bool
+    created_at: datetime
 
 
-@dataclass(frozen=True)
-class NewSession:
-    token: str
-    principal: Principal
-
-
-def _principal(user: User, web_session: WebSession | None = None) -> Principal:
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        roles=frozenset(Role(r.role) for r in user.roles),
-        person_id=user.person_id,
-        must_change_password=user.must_change_password,
-        session_id=web_session.id if web_session else None,
-        csrf_token=web_session.csrf_token if web_session else "",
-    )
-
-
-def _identity_words(uow: UnitOfWork, user_id_person: int | None) -> tuple[str, str]:
-    if user_id_person is None:
+def _identity_words(uow: UnitOfWork, person_id: int | None) -> tuple[str, str]:
+    if person_id is None:
         return "", ""
-    person = DirectoryRepository(uow.session).person(user_id_person)
+    person = DirectoryRepository(uow.session).person(person_id)
     return (person.name, person.mobile) if person else ("", "")
+
+
+def _user(uow: UnitOfWork, username: str) -> User:
+    user = AccountRepository(uow.session).by_username(username)
+    if user is None:
+        raise not_found("account")
+    return user
 
 
 def create_user(
     uow: UnitOfWork,
+    actor: Actor,
     username: str,
     password: str,
     roles: list[str],
@@ -107,18 +107,66 @@ def create_user(
         person_id = person.id
     name, mobile = _identity_words(uow, person_id)
     check_password(password, username=username, name=name, mobile=mobile)
-    user = User(
-        username=username,
-        person_id=person_id,
-        password_hash=_hasher.hash(password),
-        must_change_password=must_change_password,
-        roles=[UserRole(role=r.value) for r in role_list],
+    user = accounts.add(
+        User(
+            username=username,
+            person_id=person_id,
+            password_hash=hash_password(password),
+            must_change_password=must_change_password,
+            roles=[UserRole(role=r.value) for r in role_list],
+        )
     )
-    return accounts.add(user)
+    audit.record(
+        uow,
+        actor,
+        "account.created",
+        target_type="account",
+        target_id=username,
+        summary={"after": {"roles": sorted(r.value for r in role_list), "staff_no": staff_no}},
+    )
+    return user
+
+
+def set_roles(uow: UnitOfWork, actor: Actor, username: str, roles: list[str]) -> User:
+    """Replace an account's roles; 三员分立 is checked on the result."""
+    user = _user(uow, username)
+    role_list = parse_roles(roles)
+    before = sorted(r.role for r in user.roles)
+    user.roles = [UserRole(role=r.value) for r in role_list]
+    after = sorted(r.value for r in role_list)
+    if before != after:
+        audit.record(
+            uow,
+            actor,
+            "account.roles_changed",
+            target_type="account",
+            target_id=username,
+            summary={"before": before, "after": after},
+        )
+    return user
+
+
+def set_active(uow: UnitOfWork, actor: Actor, username: str, active: bool) -> User:
+    user = _user(uow, username)
+    if actor.user_id == user.id and not active:
+        raise DomainError("account.cannot_deactivate_self", ErrorKind.CONFLICT)
+    if user.is_active != active:
+        user.is_active = active
+        if not active:
+            AccountRepository(uow.session).revoke_sessions_of(user.id, utcnow())
+        audit.record(
+            uow,
+            actor,
+            "account.reactivated" if active else "account.deactivated",
+            target_type="account",
+            target_id=username,
+        )
+    return user
 
 
 def set_password(
     uow: UnitOfWork,
+    actor: Actor,
     username: str,
     new_password: str,
     *,
@@ -127,94 +175,55 @@ def set_password(
 ) -> User:
     """Set a password (a reset by an admin, or the user's own change); ends other sessions."""
     accounts = AccountRepository(uow.session)
-    user = accounts.by_username(username)
-    if user is None:
-        raise not_found("account")
+    user = _user(uow, username)
     name, mobile = _identity_words(uow, user.person_id)
     check_password(new_password, username=username, name=name, mobile=mobile)
-    user.password_hash = _hasher.hash(new_password)
+    user.password_hash = hash_password(new_password)
     user.must_change_password = must_change_password
     user.password_changed_at = utcnow()
     accounts.revoke_sessions_of(user.id, utcnow(), except_id=keep_session_id)
+    own = actor.user_id == user.id
+    audit.record(
+        uow,
+        actor,
+        "account.password_changed" if own else "account.password_reset",
+        target_type="account",
+        target_id=username,
+    )
     return user
 
 
 def change_own_password(uow: UnitOfWork, principal: Principal, current: str, new: str) -> None:
     user = AccountRepository(uow.session).by_id(principal.user_id)
-    if user is None or not _verify(user.password_hash, current):
-        raise DomainError("account.password_wrong", details=[])
+    if user is None or not verify_password(user.password_hash, current):
+        raise DomainError("account.password_wrong")
     if current == new:
         raise DomainError("password.unchanged")
     set_password(
-        uow, user.username, new, must_change_password=False, keep_session_id=principal.session_id
+        uow,
+        principal.actor(),
+        user.username,
+        new,
+        must_change_password=False,
+        keep_session_id=principal.session_id,
     )
 
 
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def log_in(
-    uow: UnitOfWork,
-    settings: Settings,
-    username: str,
-    password: str,
-    *,
-    client_addr: str = "",
-    user_agent: str = "",
-) -> NewSession:
-    accounts = AccountRepository(uow.session)
-    user = accounts.by_username(username.strip())
-    if user is None:
-        _verify(_DUMMY_HASH, password)
-        raise DomainError("auth.credentials_invalid", ErrorKind.UNAUTHENTICATED)
-    if not _verify(user.password_hash, password) or not user.is_active:
-        raise DomainError("auth.credentials_invalid", ErrorKind.UNAUTHENTICATED)
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    web_session = accounts.add_session(
-        WebSession(
-            token_hash=_token_hash(token),
-            user_id=user.id,
-            csrf_token=secrets.token_urlsafe(32),
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now + timedelta(minutes=settings.session_lifetime_minutes),
-            client_addr=client_addr[:64],
-            user_agent=user_agent[:255],
+def list_accounts(uow: UnitOfWork) -> list[AccountView]:
+    users = AccountRepository(uow.session).all()
+    directory = DirectoryRepository(uow.session)
+    names = {p.id: p.name for p in directory.all_people()}
+    return [
+        AccountView(
+            u.id,
+            u.username,
+            tuple(sorted(r.role for r in u.roles)),
+            u.person_id,
+            names.get(u.person_id, "") if u.person_id else "",
+            u.is_active,
+            u.must_change_password,
+            u.totp_enabled_at is not None,
+            u.created_at,
         )
-    )
-    return NewSession(token, _principal(user, web_session))
-
-
-def resolve_session(uow: UnitOfWork, settings: Settings, token: str) -> Principal | None:
-    """The principal behind a session cookie, or None if it is unknown, revoked or expired."""
-    accounts = AccountRepository(uow.session)
-    web_session = accounts.session_by_token_hash(_token_hash(token))
-    if web_session is None or web_session.revoked_at is not None:
-        return None
-    now = utcnow()
-    idle_limit = web_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
-    if now >= web_session.expires_at or now >= idle_limit:
-        return None
-    user = accounts.by_id(web_session.user_id)
-    if user is None or not user.is_active:
-        return None
-    if now - web_session.last_seen_at >= _TOUCH_EVERY:
-        web_session.last_seen_at = now
-    return _principal(user, web_session)
-
-
-def log_out(uow: UnitOfWork, token: str) -> None:
-    web_session = AccountRepository(uow.session).session_by_token_hash(_token_hash(token))
-    if web_session is not None and web_session.revoked_at is None:
-        web_session.revoked_at = utcnow()
+        for u in users
+    ]

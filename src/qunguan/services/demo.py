@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qunguan.domain.access import Role
+from qunguan.domain.actor import Actor
 from qunguan.domain.directory import ORG_COLUMNS, ORG_SHEET, PEOPLE_COLUMNS, PEOPLE_SHEET
 from qunguan.services import accounts, directory
 from qunguan.services.uow import UnitOfWork
@@ -108,12 +109,14 @@ def seed_demo(uow: UnitOfWork) -> bool:
     # The county government is the superior unit that the import's parent column names.
     if repo.unit_by_name("青山县人民政府") is None:
         repo.add_unit("青山县人民政府")
-    directory.import_directory(uow, "demo.xlsx", demo_workbook())
+    actor = Actor.system("demo")
+    directory.import_directory(uow, actor, "demo.xlsx", demo_workbook())
     existing = AccountRepository(uow.session)
     for login in DEMO_LOGINS:
         if existing.by_username(login.username) is None:
             accounts.create_user(
                 uow,
+                actor,
                 login.username,
                 DEMO_PASSWORD,
                 [login.role.value],

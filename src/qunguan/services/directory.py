@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from qunguan.domain.actor import Actor
 from qunguan.domain.directory import (
     ORG_COLUMNS,
     ORG_SHEET,
@@ -23,8 +24,9 @@ from qunguan.domain.directory import (
     parse_org_sheet,
     parse_people_sheet,
 )
-from qunguan.domain.errors import DomainError, ErrorKind, not_found
+from qunguan.domain.errors import DomainError, not_found
 from qunguan.domain.events import EmploymentStatusChanged, PersonMoved
+from qunguan.services import audit
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Department, DirectoryImport, Person, Unit
 from qunguan.store.repositories.directory import DirectoryRepository, record_of
@@ -78,10 +80,10 @@ def _plan(repo: DirectoryRepository, filename: str, data: bytes) -> _Plan:
 
 def import_directory(
     uow: UnitOfWork,
+    actor: Actor,
     filename: str,
     data: bytes,
     *,
-    actor_user_id: int | None = None,
     dry_run: bool = False,
 ) -> ImportReport:
     """Validate every row first; write all of it or, on any bad row, nothing at all.
@@ -104,7 +106,7 @@ def import_directory(
     log = DirectoryImport(
         filename=filename[:255],
         sha256=hashlib.sha256(data).hexdigest(),
-        actor_user_id=actor_user_id,
+        actor_user_id=actor.user_id,
         created=len(diff.created),
         updated=len(diff.updated),
         unchanged=diff.unchanged,
@@ -112,6 +114,14 @@ def import_directory(
     )
     uow.session.add(log)
     uow.session.flush()
+    audit.record(
+        uow,
+        actor,
+        "directory.imported",
+        target_type="directory_import",
+        target_id=log.id,
+        summary={"filename": filename, "sha256": log.sha256, **summary_of(diff)},
+    )
     return ImportReport(diff, applied=True, import_id=log.id)
 
 
@@ -313,21 +323,4 @@ def organisation(uow: UnitOfWork) -> list[UnitView]:
             tuple((d.id, d.name) for d in departments if d.unit_id == u.id),
         )
         for u in repo.units()
-    ]
-
-
-def add_department(
-    uow: UnitOfWork, unit_name: str, department_name: str, parent_unit: str = ""
-) -> Department:
-    """Create a department (and its unit if new); refuse a duplicate."""
-    repo = DirectoryRepository(uow.session)
-    if not unit_name.strip() or not department_name.strip():
-        raise DomainError("directory.value_missing")
-    departments = _ensure_org(repo, [])
-    if (unit_name, department_name) in departments:
-        raise DomainError(
-            "directory.department_duplicate", ErrorKind.CONFLICT, params={"value": department_name}
-        )
-    return _ensure_org(repo, [OrgRecord(unit_name, department_name, parent_unit)])[
-        (unit_name, department_name)
     ]

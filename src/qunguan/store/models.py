@@ -89,6 +89,9 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # Base32 TOTP secret; set at enrolment, active once totp_enabled_at is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
     roles: Mapped[list[UserRole]] = relationship(
         lazy="raise", cascade="all, delete-orphan", back_populates="user"
@@ -119,6 +122,86 @@ class WebSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     client_addr: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(255), default="")
+    # When the second factor was proven in this session (None: not yet, or not enrolled).
+    second_factor_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the authenticator; stored as a SHA-256."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class LoginFailure(Base):
+    """One failed sign-in, for throttling by account and by client address."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_client_at", "client_addr", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    client_addr: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A token for scripts: named, scoped, expiring, stored hashed, revocable."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class AuditRecord(Base):
+    """One link of the hash-chained audit trail. Append-only: triggers refuse change."""
+
+    __tablename__ = "audit_records"
+    __table_args__ = (
+        Index("ix_audit_records_at", "at"),
+        Index("ix_audit_records_actor", "actor_user_id", "seq"),
+        Index("ix_audit_records_action", "action", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    actor_user_id: Mapped[int | None] = mapped_column(Integer)
+    actor_username: Mapped[str] = mapped_column(String(64))
+    actor_roles: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(80))
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str] = mapped_column(String(80))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    client_addr: Mapped[str] = mapped_column(String(64))
+    algorithm: Mapped[str] = mapped_column(String(16))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The single row that serialises appends and remembers the end of the chain."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class OutboxEvent(Base):

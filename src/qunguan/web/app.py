@@ -11,13 +11,20 @@ from fastapi.staticfiles import StaticFiles
 
 from qunguan.config import Settings
 from qunguan.domain.errors import DomainError, ErrorKind
+from qunguan.services import audit
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import check_durability, make_engine
 from qunguan.web import errors
+from qunguan.web.api import account as api_account
+from qunguan.web.api import audit as api_audit
 from qunguan.web.api import auth as api_auth
 from qunguan.web.api import directory as api_directory
 from qunguan.web.api import health
+from qunguan.web.api import users as api_users
+from qunguan.web.pages import account as pages_account
+from qunguan.web.pages import admin as pages_admin
+from qunguan.web.pages import audit as pages_audit
 from qunguan.web.pages import auth as pages_auth
 from qunguan.web.pages import directory as pages_directory
 
@@ -27,9 +34,15 @@ _STATIC = Path(__file__).parent / "static"
 ROUTERS = (
     health.router,
     api_auth.router,
+    api_account.router,
     api_directory.router,
+    api_users.router,
+    api_audit.router,
     pages_auth.router,
+    pages_account.router,
     pages_directory.router,
+    pages_admin.router,
+    pages_audit.router,
 )
 
 
@@ -47,6 +60,7 @@ def check_database(database: Database) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    audit.configure(settings.audit_hash)
     database = Database(make_engine(settings.database_url))
 
     @asynccontextmanager

@@ -1,7 +1,8 @@
 """Request dependencies: the database, the locale, and the one permission check.
 
 Every route declares exactly one permission through ``require``; ``tests/web`` walks the
-app and fails on a route that declares none.
+routers and fails on a route that declares none. A request is authenticated by the session
+cookie (browser) or by ``Authorization: Bearer qg_…`` (scripts).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from typing import cast
 from fastapi import Request
 
 from qunguan.config import Settings
-from qunguan.domain.access import Permission, permissions_of
+from qunguan.domain.access import Permission
+from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.i18n import Translator, normalise_locale
-from qunguan.services import accounts
-from qunguan.services.accounts import Principal
+from qunguan.services import sessions, tokens
 from qunguan.services.uow import Database
 
 SESSION_COOKIE = "qunguan_session"
@@ -23,14 +24,6 @@ LOCALE_COOKIE = "qunguan_lang"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-# Routes a user who must change their password may still reach.
-_PASSWORD_CHANGE_ALLOWED = {
-    "/account/password",
-    "/logout",
-    "/api/v1/me",
-    "/api/v1/me/password",
-    "/api/v1/auth/logout",
-}
 
 
 def database(request: Request) -> Database:
@@ -39,6 +32,10 @@ def database(request: Request) -> Database:
 
 def settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
+
+
+def client_addr(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 def locale_of(request: Request) -> str:
@@ -54,21 +51,34 @@ def translator(request: Request) -> Translator:
     return Translator(locale_of(request))
 
 
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value else None
+
+
 def principal_of(request: Request) -> Principal | None:
     """The signed-in principal, resolved once per request."""
     if "principal" in request.state._state:
         return cast(Principal | None, request.state.principal)
-    token = request.cookies.get(SESSION_COOKIE)
     principal = None
-    if token:
+    bearer = _bearer(request)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if bearer or cookie:
         with database(request).unit_of_work() as uow:
-            principal = accounts.resolve_session(uow, settings(request), token)
+            if bearer:
+                principal = tokens.resolve(uow, bearer, client_addr(request))
+            else:
+                principal = sessions.resolve(
+                    uow, settings(request), cookie or "", client_addr(request)
+                )
     request.state.principal = principal
     return principal
 
 
 async def _check_csrf(request: Request, principal: Principal) -> None:
-    if request.method in _SAFE_METHODS:
+    """Cookie-borne requests must prove they come from our own pages; tokens need not."""
+    if request.method in _SAFE_METHODS or principal.token_scopes is not None:
         return
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.headers.get("content-type", "").startswith(
@@ -82,7 +92,12 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
 
 
 class Require:
-    """A dependency that admits a request holding ``permission`` and returns its principal."""
+    """A dependency that admits a request holding ``permission`` and returns its principal.
+
+    ``SIGN_IN_STEP`` admits a session whose second factor is still pending; ``SIGNED_IN`` one
+    that still owes a password change or a TOTP enrolment; every other permission needs a
+    complete sign-in.
+    """
 
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
@@ -94,9 +109,14 @@ class Require:
         if principal is None:
             raise DomainError("auth.required", ErrorKind.UNAUTHENTICATED)
         await _check_csrf(request, principal)
-        if principal.must_change_password and request.url.path not in _PASSWORD_CHANGE_ALLOWED:
-            raise DomainError("auth.password_change_required", ErrorKind.FORBIDDEN)
-        if self.permission not in permissions_of(principal.roles):
+        if self.permission is not Permission.SIGN_IN_STEP and principal.second_factor_pending:
+            raise DomainError("auth.second_factor_required", ErrorKind.UNAUTHENTICATED)
+        if self.permission not in (Permission.SIGN_IN_STEP, Permission.SIGNED_IN):
+            if principal.second_factor_setup_required:
+                raise DomainError("auth.second_factor_setup_required", ErrorKind.FORBIDDEN)
+            if principal.must_change_password:
+                raise DomainError("auth.password_change_required", ErrorKind.FORBIDDEN)
+        if self.permission not in principal.permissions:
             raise DomainError("access.denied", ErrorKind.FORBIDDEN)
         return principal
 

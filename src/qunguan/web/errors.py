@@ -66,6 +66,14 @@ def error_json(error: DomainError, locale: str) -> dict[str, Any]:
     }
 
 
+# A page request stopped mid-way through sign-in goes to the step it still owes.
+_SIGN_IN_STEPS = {
+    "auth.second_factor_required": "/login/second-factor",
+    "auth.second_factor_setup_required": "/account/second-factor",
+    "auth.password_change_required": "/account/password",
+}
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
@@ -77,8 +85,9 @@ def render_error(request: Request, error: DomainError) -> Response:
         return JSONResponse(error_json(error, locale), status_code=status)
     if error.kind is ErrorKind.UNAUTHENTICATED and error.code == "auth.required":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    if error.code == "auth.password_change_required":
-        return RedirectResponse("/account/password", status_code=303)
+    redirect = _SIGN_IN_STEPS.get(error.code)
+    if redirect is not None:
+        return RedirectResponse(redirect, status_code=303)
     from qunguan.web.pages.rendering import render  # pages import errors, not the reverse
 
     return render(

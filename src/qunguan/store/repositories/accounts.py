@@ -1,13 +1,13 @@
-"""Queries over accounts, their roles and their login sessions."""
+"""Queries over accounts, roles, sessions, sign-in failures, recovery codes and tokens."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from qunguan.store.models import User, WebSession
+from qunguan.store.models import ApiToken, LoginFailure, RecoveryCode, User, WebSession
 
 
 class AccountRepository:
@@ -30,9 +30,10 @@ class AccountRepository:
         return user
 
     def all(self) -> list[User]:
-        return list(
-            self.session.scalars(select(User).options(selectinload(User.roles)).order_by(User.id))
-        )
+        stmt = select(User).options(selectinload(User.roles)).order_by(User.id)
+        return list(self.session.scalars(stmt))
+
+    # Sessions ---------------------------------------------------------------------------
 
     def add_session(self, web_session: WebSession) -> WebSession:
         self.session.add(web_session)
@@ -41,6 +42,18 @@ class AccountRepository:
 
     def session_by_token_hash(self, token_hash: str) -> WebSession | None:
         return self.session.scalar(select(WebSession).where(WebSession.token_hash == token_hash))
+
+    def sessions_of(self, user_id: int, now: datetime) -> list[WebSession]:
+        stmt = (
+            select(WebSession)
+            .where(
+                WebSession.user_id == user_id,
+                WebSession.revoked_at.is_(None),
+                WebSession.expires_at > now,
+            )
+            .order_by(WebSession.last_seen_at.desc())
+        )
+        return list(self.session.scalars(stmt))
 
     def revoke_sessions_of(
         self, user_id: int, when: datetime, except_id: int | None = None
@@ -51,3 +64,61 @@ class AccountRepository:
         if except_id is not None:
             stmt = stmt.where(WebSession.id != except_id)
         self.session.execute(stmt.values(revoked_at=when))
+
+    # Sign-in failures -------------------------------------------------------------------
+
+    def add_failure(self, username: str, client_addr: str, at: datetime) -> None:
+        self.session.add(LoginFailure(username=username, client_addr=client_addr, at=at))
+        self.session.flush()
+
+    def failures_since(
+        self, since: datetime, *, username: str = "", client_addr: str = ""
+    ) -> list[datetime]:
+        stmt = select(LoginFailure.at).where(LoginFailure.at >= since)
+        if username:
+            stmt = stmt.where(LoginFailure.username == username)
+        if client_addr:
+            stmt = stmt.where(LoginFailure.client_addr == client_addr)
+        return list(self.session.scalars(stmt.order_by(LoginFailure.at)))
+
+    # Recovery codes ---------------------------------------------------------------------
+
+    def replace_recovery_codes(self, user_id: int, hashes: list[str]) -> None:
+        for old in self.session.scalars(
+            select(RecoveryCode).where(RecoveryCode.user_id == user_id)
+        ):
+            self.session.delete(old)
+        self.session.add_all(RecoveryCode(user_id=user_id, code_hash=h) for h in hashes)
+        self.session.flush()
+
+    def unused_recovery_code(self, user_id: int, code_hash: str) -> RecoveryCode | None:
+        return self.session.scalar(
+            select(RecoveryCode).where(
+                RecoveryCode.user_id == user_id,
+                RecoveryCode.code_hash == code_hash,
+                RecoveryCode.used_at.is_(None),
+            )
+        )
+
+    def recovery_codes_left(self, user_id: int) -> int:
+        stmt = select(func.count(RecoveryCode.id)).where(
+            RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)
+        )
+        return self.session.scalar(stmt) or 0
+
+    # API tokens -------------------------------------------------------------------------
+
+    def add_token(self, token: ApiToken) -> ApiToken:
+        self.session.add(token)
+        self.session.flush()
+        return token
+
+    def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        return self.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+
+    def tokens_of(self, user_id: int) -> list[ApiToken]:
+        stmt = select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id.desc())
+        return list(self.session.scalars(stmt))
+
+    def token(self, token_id: int) -> ApiToken | None:
+        return self.session.get(ApiToken, token_id)

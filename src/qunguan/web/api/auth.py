@@ -1,4 +1,4 @@
-"""Sign in and out, and the signed-in account."""
+"""Signing in and out, the second-factor step, and the signed-in account."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 
 from qunguan.config import Settings
 from qunguan.domain.access import Permission
-from qunguan.services import accounts
-from qunguan.services.accounts import Principal
+from qunguan.domain.actor import Principal
+from qunguan.services import accounts, sessions
 from qunguan.services.uow import Database
-from qunguan.web.deps import SESSION_COOKIE, database, require, settings
+from qunguan.web.deps import SESSION_COOKIE, client_addr, database, require, settings
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -20,6 +20,11 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])
 class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
+    code: str = Field(default="", max_length=32, description="TOTP or recovery code, if enrolled")
+
+
+class CodeIn(BaseModel):
+    code: str = Field(min_length=1, max_length=32)
 
 
 class PasswordIn(BaseModel):
@@ -34,6 +39,8 @@ def me_json(principal: Principal) -> dict[str, Any]:
         "roles": sorted(r.value for r in principal.roles),
         "person_id": principal.person_id,
         "must_change_password": principal.must_change_password,
+        "second_factor_pending": principal.second_factor_pending,
+        "second_factor_setup_required": principal.second_factor_setup_required,
         "csrf_token": principal.csrf_token,
     }
 
@@ -50,8 +57,33 @@ def set_session_cookie(response: Response, cfg: Settings, token: str) -> None:
     )
 
 
-def client_addr(request: Request) -> str:
-    return request.client.host if request.client else ""
+def sign_in(
+    request: Request, db: Database, cfg: Settings, username: str, password: str, code: str
+) -> sessions.NewSession:
+    """Shared by the API and the login page: commit the attempt, then act on it."""
+    with db.unit_of_work() as uow:
+        outcome = sessions.sign_in(
+            uow,
+            cfg,
+            username,
+            password,
+            code=code,
+            client_addr=client_addr(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.session is not None
+    return outcome.session
+
+
+def verify_code(db: Database, cfg: Settings, principal: Principal, code: str) -> Principal:
+    with db.unit_of_work() as uow:
+        outcome = sessions.verify_second_factor(uow, cfg, principal, code)
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.session is not None
+    return outcome.session.principal
 
 
 @router.post("/auth/login", dependencies=[Depends(require(Permission.PUBLIC))])
@@ -62,34 +94,39 @@ def login(
     db: Annotated[Database, Depends(database)],
     cfg: Annotated[Settings, Depends(settings)],
 ) -> dict[str, Any]:
-    with db.unit_of_work() as uow:
-        new = accounts.log_in(
-            uow,
-            cfg,
-            body.username,
-            body.password,
-            client_addr=client_addr(request),
-            user_agent=request.headers.get("user-agent", ""),
-        )
+    """Open a session. An account with TOTP either sends ``code`` now or completes the
+    pending session through ``/auth/second-factor``."""
+    new = sign_in(request, db, cfg, body.username, body.password, body.code)
     set_session_cookie(response, cfg, new.token)
     return me_json(new.principal)
 
 
+@router.post("/auth/second-factor")
+def second_factor(
+    body: CodeIn,
+    db: Annotated[Database, Depends(database)],
+    cfg: Annotated[Settings, Depends(settings)],
+    principal: Annotated[Principal, Depends(require(Permission.SIGN_IN_STEP))],
+) -> dict[str, Any]:
+    return me_json(verify_code(db, cfg, principal, body.code))
+
+
 @router.post("/auth/logout")
 def logout(
-    request: Request,
     response: Response,
     db: Annotated[Database, Depends(database)],
-    _principal: Annotated[Principal, Depends(require(Permission.SIGNED_IN))],
+    principal: Annotated[Principal, Depends(require(Permission.SIGN_IN_STEP))],
 ) -> dict[str, str]:
     with db.unit_of_work() as uow:
-        accounts.log_out(uow, request.cookies.get(SESSION_COOKIE, ""))
+        sessions.sign_out(uow, principal)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return {"status": "signed_out"}
 
 
 @router.get("/me")
-def me(principal: Annotated[Principal, Depends(require(Permission.SIGNED_IN))]) -> dict[str, Any]:
+def me(
+    principal: Annotated[Principal, Depends(require(Permission.SIGN_IN_STEP))],
+) -> dict[str, Any]:
     return me_json(principal)
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from qunguan.domain.access import Permission
+from qunguan.domain.actor import Principal
 from qunguan.domain.directory import (
     DirectoryDiff,
     DisplayNameFormat,
@@ -19,7 +20,6 @@ from qunguan.domain.directory import (
 )
 from qunguan.domain.errors import DomainError
 from qunguan.services import directory
-from qunguan.services.accounts import Principal
 from qunguan.services.directory import PersonView
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require, settings
@@ -140,18 +140,16 @@ async def import_people(
     """Import people from .xlsx or .csv: all rows or none; the answer says what changed."""
     data = await read_upload(request, file)
     report = await run_in_threadpool(
-        run_import, db, file.filename or "upload", data, principal.user_id, dry_run
+        run_import, db, principal, file.filename or "upload", data, dry_run
     )
     return {"applied": report.applied, "import_id": report.import_id, **diff_json(report.diff)}
 
 
 def run_import(
-    db: Database, filename: str, data: bytes, actor_user_id: int, dry_run: bool
+    db: Database, principal: Principal, filename: str, data: bytes, dry_run: bool
 ) -> directory.ImportReport:
     with db.unit_of_work() as uow:
-        return directory.import_directory(
-            uow, filename, data, actor_user_id=actor_user_id, dry_run=dry_run
-        )
+        return directory.import_directory(uow, principal.actor(), filename, data, dry_run=dry_run)
 
 
 @router.get("/export")

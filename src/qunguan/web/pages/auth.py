@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, password change and the language switch."""
+"""Sign-in (with the second-factor step), sign-out, password change, language switch."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from qunguan.config import Settings
 from qunguan.domain.access import Permission
+from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
 from qunguan.i18n import LOCALES, translate
-from qunguan.services import accounts
-from qunguan.services.accounts import Principal
+from qunguan.services import accounts, sessions
 from qunguan.services.uow import Database
-from qunguan.web.api.auth import client_addr, set_session_cookie
+from qunguan.web.api.auth import set_session_cookie, sign_in, verify_code
 from qunguan.web.deps import LOCALE_COOKIE, SESSION_COOKIE, database, locale_of, require, settings
 from qunguan.web.errors import error_json
 from qunguan.web.pages.rendering import render
@@ -23,7 +23,7 @@ from qunguan.web.pages.rendering import render
 router = APIRouter(include_in_schema=False)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect would help phishing."""
     if not target:
         return "/"
@@ -33,9 +33,20 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def next_step(principal: Principal, target: str) -> str:
+    """Where a newly signed-in person goes: the sign-in step they still owe, or on."""
+    if principal.second_factor_pending:
+        return f"/login/second-factor?next={target}"
+    if principal.second_factor_setup_required:
+        return "/account/second-factor"
+    if principal.must_change_password:
+        return "/account/password"
+    return target
+
+
 @router.get("/login", dependencies=[Depends(require(Permission.PUBLIC))])
 def login_page(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": _safe_next(next)})
+    return render(request, "login.html", {"next": safe_next(next)})
 
 
 @router.post("/login", dependencies=[Depends(require(Permission.PUBLIC))])
@@ -48,37 +59,51 @@ def login_submit(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     try:
-        with db.unit_of_work() as uow:
-            new = accounts.log_in(
-                uow,
-                cfg,
-                username,
-                password,
-                client_addr=client_addr(request),
-                user_agent=request.headers.get("user-agent", ""),
-            )
+        new = sign_in(request, db, cfg, username, password, "")
     except DomainError as exc:
         error = error_json(exc, locale_of(request))["error"]
-        return render(
-            request,
-            "login.html",
-            {"next": _safe_next(next), "error": error, "username": username},
-            status=401,
-        )
-    target = "/account/password" if new.principal.must_change_password else _safe_next(next)
-    response = RedirectResponse(target, status_code=303)
+        context = {"next": safe_next(next), "error": error, "username": username}
+        return render(request, "login.html", context, status=401)
+    response = RedirectResponse(next_step(new.principal, safe_next(next)), status_code=303)
     set_session_cookie(response, cfg, new.token)
     return response
 
 
-@router.post("/logout")
-def logout(
+@router.get("/login/second-factor")
+def second_factor_page(
+    request: Request,
+    _p: Annotated[Principal, Depends(require(Permission.SIGN_IN_STEP))],
+    next: str = "/",
+) -> Response:
+    return render(request, "second_factor.html", {"next": safe_next(next)})
+
+
+@router.post("/login/second-factor")
+def second_factor_submit(
     request: Request,
     db: Annotated[Database, Depends(database)],
-    _p: Annotated[Principal, Depends(require(Permission.SIGNED_IN))],
+    cfg: Annotated[Settings, Depends(settings)],
+    principal: Annotated[Principal, Depends(require(Permission.SIGN_IN_STEP))],
+    code: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    try:
+        done = verify_code(db, cfg, principal, code)
+    except DomainError as exc:
+        error = error_json(exc, locale_of(request))["error"]
+        return render(
+            request, "second_factor.html", {"next": safe_next(next), "error": error}, status=401
+        )
+    return RedirectResponse(next_step(done, safe_next(next)), status_code=303)
+
+
+@router.post("/logout")
+def logout(
+    db: Annotated[Database, Depends(database)],
+    principal: Annotated[Principal, Depends(require(Permission.SIGN_IN_STEP))],
 ) -> Response:
     with db.unit_of_work() as uow:
-        accounts.log_out(uow, request.cookies.get(SESSION_COOKIE, ""))
+        sessions.sign_out(uow, principal)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -102,10 +127,8 @@ def password_submit(
 ) -> Response:
     locale = locale_of(request)
     if new_password != confirm_password:
-        message = translate("password.mismatch", locale)
-        return render(
-            request, "password.html", {"error": {"message": message, "details": []}}, status=422
-        )
+        error = {"message": translate("password.mismatch", locale), "details": []}
+        return render(request, "password.html", {"error": error}, status=422)
     try:
         with db.unit_of_work() as uow:
             accounts.change_own_password(uow, principal, current_password, new_password)
@@ -113,12 +136,12 @@ def password_submit(
         return render(
             request, "password.html", {"error": error_json(exc, locale)["error"]}, status=422
         )
-    return RedirectResponse("/?changed=1", status_code=303)
+    return RedirectResponse("/account?changed=1", status_code=303)
 
 
 @router.get("/lang/{code}", dependencies=[Depends(require(Permission.PUBLIC))])
 def switch_language(code: str, next: str = "/") -> Response:
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     if code in LOCALES:
         response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", path="/")
     return response

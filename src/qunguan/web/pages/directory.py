@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from qunguan.domain.access import Permission
+from qunguan.domain.actor import Principal
 from qunguan.domain.directory import (
     DisplayNameFormat,
     EmploymentStatus,
@@ -18,7 +19,6 @@ from qunguan.domain.directory import (
 )
 from qunguan.domain.errors import DomainError
 from qunguan.services import directory
-from qunguan.services.accounts import Principal
 from qunguan.services.uow import Database
 from qunguan.web.api.directory import read_upload, run_import
 from qunguan.web.deps import database, locale_of, require
@@ -33,9 +33,18 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-@router.get("/", dependencies=[Depends(require(Permission.SIGNED_IN))])
-def home() -> Response:
-    return RedirectResponse("/directory", status_code=303)
+# Where each kind of account starts: the first of these it may open.
+_HOME_PAGES = (
+    (Permission.DIRECTORY_READ, "/directory"),
+    (Permission.AUDIT_READ, "/audit"),
+    (Permission.USERS_MANAGE, "/admin/users"),
+)
+
+
+@router.get("/")
+def home(principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))]) -> Response:
+    target = next((page for perm, page in _HOME_PAGES if perm in principal.permissions), "/account")
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/directory")
@@ -116,9 +125,7 @@ async def import_submit(
         filename = upload.filename
         try:
             data = await read_upload(request, upload)
-            report = await run_in_threadpool(
-                run_import, db, filename, data, principal.user_id, dry_run
-            )
+            report = await run_in_threadpool(run_import, db, principal, filename, data, dry_run)
         except DomainError as exc:
             context = {"error": error_json(exc, locale)["error"], "filename": filename}
             return render(request, "directory/import.html", context, status=422)

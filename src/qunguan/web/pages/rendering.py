@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from qunguan.domain.access import Permission, permissions_of
+from qunguan.domain.access import Permission
 from qunguan.i18n import Translator
 from qunguan.web.deps import CSRF_FIELD, locale_of, principal_of
 
@@ -21,7 +21,7 @@ def render(
 ) -> HTMLResponse:
     locale = locale_of(request)
     principal = principal_of(request)
-    granted = permissions_of(principal.roles) if principal else frozenset()
+    granted = principal.permissions if principal else frozenset()
     base = {
         "t": Translator(locale),
         "locale": locale,

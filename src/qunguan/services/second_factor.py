@@ -1,0 +1,109 @@
+"""TOTP second factor (RFC 6238, as authenticator apps use) with single-use recovery codes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import pyotp
+import segno
+
+from qunguan.domain.actor import Actor, Principal
+from qunguan.domain.clock import utcnow
+from qunguan.domain.errors import DomainError, ErrorKind, not_found
+from qunguan.services import audit
+from qunguan.services.uow import UnitOfWork
+from qunguan.store.models import User, WebSession
+from qunguan.store.repositories.accounts import AccountRepository
+
+ISSUER = "群管 Qunguan"
+RECOVERY_CODES = 10
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    secret: str
+    uri: str
+    qr_svg: str
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.replace("-", "").replace(" ", "").lower().encode()).hexdigest()
+
+
+def _user(uow: UnitOfWork, principal: Principal) -> User:
+    user = AccountRepository(uow.session).by_id(principal.user_id)
+    if user is None:
+        raise not_found("account")
+    return user
+
+
+def begin_enrolment(uow: UnitOfWork, principal: Principal) -> Enrolment:
+    """Issue a secret for the authenticator app; it takes effect once a code confirms it."""
+    user = _user(uow, principal)
+    if user.totp_enabled_at is not None:
+        raise DomainError("totp.already_enrolled", ErrorKind.CONFLICT)
+    if not user.totp_secret:
+        user.totp_secret = pyotp.random_base32()
+    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
+    qr = segno.make(uri, error="m").svg_inline(scale=4)
+    return Enrolment(user.totp_secret, uri, qr)
+
+
+def confirm_enrolment(uow: UnitOfWork, principal: Principal, code: str) -> list[str]:
+    """Turn TOTP on after the first good code; return recovery codes, shown only now."""
+    user = _user(uow, principal)
+    if user.totp_enabled_at is not None:
+        raise DomainError("totp.already_enrolled", ErrorKind.CONFLICT)
+    if not user.totp_secret or not pyotp.TOTP(user.totp_secret).verify(
+        code.strip(), valid_window=1
+    ):
+        raise DomainError("totp.code_wrong", details=[])
+    now = utcnow()
+    user.totp_enabled_at = now
+    if principal.session_id is not None:
+        web_session = uow.session.get(WebSession, principal.session_id)
+        if web_session is not None:
+            web_session.second_factor_at = now
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
+    AccountRepository(uow.session).replace_recovery_codes(user.id, [_code_hash(c) for c in codes])
+    audit.record(
+        uow, principal.actor(), "totp.enrolled", target_type="account", target_id=user.username
+    )
+    return codes
+
+
+def check(uow: UnitOfWork, user: User, code: str, actor: Actor) -> bool:
+    """A current TOTP code, or an unused recovery code (which is then spent)."""
+    code = code.strip()
+    if (
+        user.totp_secret
+        and code.isdigit()
+        and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
+    ):
+        return True
+    recovery = AccountRepository(uow.session).unused_recovery_code(user.id, _code_hash(code))
+    if recovery is None:
+        return False
+    recovery.used_at = utcnow()
+    audit.record(
+        uow, actor, "auth.recovery_code_used", target_type="account", target_id=user.username
+    )
+    return True
+
+
+def reset(uow: UnitOfWork, actor: Actor, username: str) -> None:
+    """An administrator clears a lost authenticator; the holder enrols again at next sign-in."""
+    user = AccountRepository(uow.session).by_username(username)
+    if user is None:
+        raise not_found("account")
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    AccountRepository(uow.session).replace_recovery_codes(user.id, [])
+    AccountRepository(uow.session).revoke_sessions_of(user.id, utcnow())
+    audit.record(uow, actor, "totp.reset", target_type="account", target_id=username)
+
+
+def recovery_codes_left(uow: UnitOfWork, principal: Principal) -> int:
+    return AccountRepository(uow.session).recovery_codes_left(principal.user_id)

@@ -1,0 +1,282 @@
+"""Signing in and out, server-side sessions, throttling and lockout.
+
+The cookie carries a random token whose SHA-256 is stored, so a database leak hands out no
+live session. A failed sign-in is recorded (and audited) even though the sign-in fails, so
+``sign_in`` returns an outcome for the edge to commit rather than raising inside the
+transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from qunguan.config import Settings
+from qunguan.domain.access import Role, needs_second_factor
+from qunguan.domain.actor import Actor, Principal
+from qunguan.domain.clock import utcnow
+from qunguan.domain.errors import DomainError, ErrorKind, not_found
+from qunguan.services import audit, second_factor
+from qunguan.services.accounts import hash_password, needs_rehash, verify_password
+from qunguan.services.uow import UnitOfWork
+from qunguan.store.models import User, WebSession
+from qunguan.store.repositories.accounts import AccountRepository
+
+# A session's last-seen time is written at most this often, to keep reads cheap.
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str
+    principal: Principal
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    """Either a new session or the refusal; the edge commits before acting on either."""
+
+    session: NewSession | None = None
+    error: DomainError | None = None
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: int
+    created_at: datetime
+    last_seen_at: datetime
+    client_addr: str
+    user_agent: str
+    current: bool
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def principal_of(
+    user: User, web_session: WebSession | None = None, client_addr: str = ""
+) -> Principal:
+    roles = frozenset(Role(r.role) for r in user.roles)
+    enrolled = user.totp_enabled_at is not None
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        roles=roles,
+        person_id=user.person_id,
+        must_change_password=user.must_change_password,
+        session_id=web_session.id if web_session else None,
+        csrf_token=web_session.csrf_token if web_session else "",
+        second_factor_pending=enrolled
+        and web_session is not None
+        and web_session.second_factor_at is None,
+        second_factor_setup_required=needs_second_factor(roles) and not enrolled,
+        client_addr=client_addr,
+    )
+
+
+def _locked_until(
+    uow: UnitOfWork, settings: Settings, username: str, client_addr: str, now: datetime
+) -> datetime | None:
+    accounts = AccountRepository(uow.session)
+    since = now - timedelta(minutes=settings.login_window_minutes)
+    lock = timedelta(minutes=settings.lockout_minutes)
+    for failures, limit in (
+        (accounts.failures_since(since, username=username), settings.login_max_failures),
+        (
+            accounts.failures_since(since, client_addr=client_addr) if client_addr else [],
+            settings.login_max_failures_per_client,
+        ),
+    ):
+        if len(failures) >= limit and failures[-1] + lock > now:
+            return failures[-1] + lock
+    return None
+
+
+def _fail(
+    uow: UnitOfWork, settings: Settings, username: str, actor: Actor, reason: str, now: datetime
+) -> DomainError:
+    accounts = AccountRepository(uow.session)
+    accounts.add_failure(username, actor.client_addr, now)
+    audit.record(
+        uow,
+        actor,
+        "auth.sign_in_failed",
+        target_type="account",
+        target_id=username,
+        summary={"reason": reason},
+    )
+    until = _locked_until(uow, settings, username, actor.client_addr, now)
+    if until is not None:
+        audit.record(
+            uow,
+            actor,
+            "auth.locked_out",
+            target_type="account",
+            target_id=username,
+            summary={
+                "until": until.isoformat(timespec="seconds"),
+                "client_addr": actor.client_addr,
+            },
+        )
+    return DomainError("auth.credentials_invalid", ErrorKind.UNAUTHENTICATED)
+
+
+def sign_in(
+    uow: UnitOfWork,
+    settings: Settings,
+    username: str,
+    password: str,
+    *,
+    code: str = "",
+    client_addr: str = "",
+    user_agent: str = "",
+) -> SignInOutcome:
+    """Check the password (and the second factor if given); open a session.
+
+    An account enrolled in TOTP gets a session that stays *pending* until ``verify_second
+    _factor`` succeeds, unless a valid code came with the password.
+    """
+    now = utcnow()
+    username = username.strip()
+    accounts = AccountRepository(uow.session)
+    user = accounts.by_username(username)
+    actor = Actor(user.id if user else None, username, frozenset(), client_addr)
+    until = _locked_until(uow, settings, username, client_addr, now)
+    if until is not None:
+        return SignInOutcome(
+            error=DomainError(
+                "auth.locked",
+                ErrorKind.UNAUTHENTICATED,
+                params={"until": until.strftime("%H:%M"), "minutes": settings.lockout_minutes},
+            )
+        )
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        return SignInOutcome(error=_fail(uow, settings, username, actor, "password", now))
+    if not user.is_active:
+        return SignInOutcome(error=_fail(uow, settings, username, actor, "inactive", now))
+    proven: datetime | None = None
+    if code and user.totp_enabled_at is not None:
+        if not second_factor.check(uow, user, code, actor):
+            return SignInOutcome(error=_fail(uow, settings, username, actor, "second_factor", now))
+        proven = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    token = secrets.token_urlsafe(32)
+    web_session = accounts.add_session(
+        WebSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(minutes=settings.session_lifetime_minutes),
+            client_addr=client_addr[:64],
+            user_agent=user_agent[:255],
+            second_factor_at=proven,
+        )
+    )
+    principal = principal_of(user, web_session, client_addr)
+    audit.record(
+        uow,
+        principal.actor(),
+        "auth.signed_in",
+        target_type="session",
+        target_id=web_session.id,
+        summary={"second_factor": "pending" if principal.second_factor_pending else "done"},
+    )
+    return SignInOutcome(session=NewSession(token, principal))
+
+
+def verify_second_factor(
+    uow: UnitOfWork, settings: Settings, principal: Principal, code: str
+) -> SignInOutcome:
+    """Complete a pending sign-in with a TOTP or recovery code."""
+    accounts = AccountRepository(uow.session)
+    user = accounts.by_id(principal.user_id)
+    web_session = (
+        uow.session.get(WebSession, principal.session_id) if principal.session_id else None
+    )
+    if user is None or web_session is None:
+        raise DomainError("auth.required", ErrorKind.UNAUTHENTICATED)
+    now = utcnow()
+    actor = principal.actor()
+    until = _locked_until(uow, settings, user.username, actor.client_addr, now)
+    if until is not None:
+        return SignInOutcome(
+            error=DomainError(
+                "auth.locked",
+                ErrorKind.UNAUTHENTICATED,
+                params={"until": until.strftime("%H:%M"), "minutes": settings.lockout_minutes},
+            )
+        )
+    if not second_factor.check(uow, user, code, actor):
+        return SignInOutcome(error=_fail(uow, settings, user.username, actor, "second_factor", now))
+    web_session.second_factor_at = now
+    audit.record(
+        uow, actor, "auth.second_factor_verified", target_type="session", target_id=web_session.id
+    )
+    return SignInOutcome(session=NewSession("", principal_of(user, web_session, actor.client_addr)))
+
+
+def resolve(
+    uow: UnitOfWork, settings: Settings, token: str, client_addr: str = ""
+) -> Principal | None:
+    """The principal behind a session cookie, or None if unknown, revoked or expired."""
+    accounts = AccountRepository(uow.session)
+    web_session = accounts.session_by_token_hash(token_hash(token))
+    if web_session is None or web_session.revoked_at is not None:
+        return None
+    now = utcnow()
+    idle_limit = web_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    if now >= web_session.expires_at or now >= idle_limit:
+        return None
+    user = accounts.by_id(web_session.user_id)
+    if user is None or not user.is_active:
+        return None
+    if now - web_session.last_seen_at >= _TOUCH_EVERY:
+        web_session.last_seen_at = now
+    return principal_of(user, web_session, client_addr)
+
+
+def sign_out(uow: UnitOfWork, principal: Principal) -> None:
+    if principal.session_id is None:
+        return
+    web_session = uow.session.get(WebSession, principal.session_id)
+    if web_session is not None and web_session.revoked_at is None:
+        web_session.revoked_at = utcnow()
+        audit.record(
+            uow,
+            principal.actor(),
+            "auth.signed_out",
+            target_type="session",
+            target_id=web_session.id,
+        )
+
+
+def list_sessions(uow: UnitOfWork, principal: Principal) -> list[SessionView]:
+    return [
+        SessionView(
+            s.id,
+            s.created_at,
+            s.last_seen_at,
+            s.client_addr,
+            s.user_agent,
+            s.id == principal.session_id,
+        )
+        for s in AccountRepository(uow.session).sessions_of(principal.user_id, utcnow())
+    ]
+
+
+def revoke_session(uow: UnitOfWork, principal: Principal, session_id: int) -> None:
+    """End one of one's own sessions; another account's session looks like none at all."""
+    web_session = uow.session.get(WebSession, session_id)
+    if web_session is None or web_session.user_id != principal.user_id:
+        raise not_found("session")
+    if web_session.revoked_at is None:
+        web_session.revoked_at = utcnow()
+        audit.record(
+            uow, principal.actor(), "session.revoked", target_type="session", target_id=session_id
+        )
