@@ -28,6 +28,8 @@ class Settings:
     # Set when served behind TLS, so cookies are marked Secure.
     secure_cookies: bool = False
     default_locale: str = "zh"
+    # Times are stored in UTC and shown in the agency's zone.
+    display_timezone: str = "Asia/Shanghai"
     max_upload_bytes: int = 10 * 1024 * 1024
     # Sign-in throttling: failures within the window, per account and per client address,
     # before a temporary lockout.
@@ -56,6 +58,7 @@ class Settings:
             session_lifetime_minutes=int(env.get("QUNGUAN_SESSION_LIFETIME_MINUTES", "720")),
             secure_cookies=env.get("QUNGUAN_SECURE_COOKIES", "").lower() in {"1", "true", "yes"},
             default_locale=env.get("QUNGUAN_LOCALE", "zh"),
+            display_timezone=env.get("QUNGUAN_TIMEZONE", "Asia/Shanghai"),
             login_max_failures=int(env.get("QUNGUAN_LOGIN_MAX_FAILURES", "5")),
             lockout_minutes=int(env.get("QUNGUAN_LOCKOUT_MINUTES", "15")),
             audit_hash=env.get("QUNGUAN_AUDIT_HASH", "sha256").lower(),

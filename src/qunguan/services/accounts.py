@@ -104,6 +104,10 @@ def create_user(
             raise DomainError(
                 "directory.person.not_found", ErrorKind.NOT_FOUND, params={"staff_no": staff_no}
             )
+        if accounts.by_person(person.id) is not None:
+            raise DomainError(
+                "account.person_taken", ErrorKind.CONFLICT, params={"staff_no": staff_no}
+            )
         person_id = person.id
     name, mobile = _identity_words(uow, person_id)
     check_password(password, username=username, name=name, mobile=mobile)

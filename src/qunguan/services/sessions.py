@@ -121,7 +121,9 @@ def _fail(
                 "client_addr": actor.client_addr,
             },
         )
-    return DomainError("auth.credentials_invalid", ErrorKind.UNAUTHENTICATED)
+    # A wrong code may be named as such: the password was already proven.
+    code = "totp.code_wrong" if reason == "second_factor" else "auth.credentials_invalid"
+    return DomainError(code, ErrorKind.UNAUTHENTICATED)
 
 
 def sign_in(

@@ -27,6 +27,7 @@ from qunguan.web.pages import admin as pages_admin
 from qunguan.web.pages import audit as pages_audit
 from qunguan.web.pages import auth as pages_auth
 from qunguan.web.pages import directory as pages_directory
+from qunguan.web.pages.rendering import templates
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    templates.env.globals["display_timezone"] = settings.display_timezone
     app.state.db = database
     errors.install(app)
     for router in ROUTERS:

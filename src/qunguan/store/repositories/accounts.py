@@ -24,6 +24,9 @@ class AccountRepository:
             select(User).where(User.id == user_id).options(selectinload(User.roles))
         )
 
+    def by_person(self, person_id: int) -> User | None:
+        return self.session.scalar(select(User).where(User.person_id == person_id))
+
     def add(self, user: User) -> User:
         self.session.add(user)
         self.session.flush()

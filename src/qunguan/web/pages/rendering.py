@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -16,16 +18,34 @@ from qunguan.web.deps import CSRF_FIELD, locale_of, principal_of
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 
 
+def _local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time in the agency's zone (the ``local`` filter)."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(templates.env.globals.get("display_timezone", "Asia/Shanghai"))  # type: ignore[arg-type]
+    return value.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
+
+
+templates.env.filters["local"] = _local_time
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200
 ) -> HTMLResponse:
     locale = locale_of(request)
     principal = principal_of(request)
-    granted = principal.permissions if principal else frozenset()
+    # Mid-way through sign-in the navigation offers nothing but the way out.
+    complete = principal is not None and not (
+        principal.second_factor_pending
+        or principal.second_factor_setup_required
+        or principal.must_change_password
+    )
+    granted = principal.permissions if principal and complete else frozenset()
     base = {
         "t": Translator(locale),
         "locale": locale,
         "principal": principal,
+        "signed_in_fully": complete,
         "can": lambda perm: Permission(perm) in granted,
         "csrf_field": CSRF_FIELD,
         "csrf_token": principal.csrf_token if principal else "",
