@@ -25,7 +25,7 @@ run: install
 ## Lint, type-check and run every test (PostgreSQL, Redis and browser tests skip, saying why,
 ## unless QUNGUAN_TEST_POSTGRES_URL, QUNGUAN_TEST_REDIS_URL and QUNGUAN_REQUIRE_BROWSER are set).
 test: install lint
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --clause-report var/clause-report.json
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -21,6 +21,8 @@ from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine
 
+pytest_plugins = ["pytester"]
+
 POSTGRES_URL = os.environ.get("QUNGUAN_TEST_POSTGRES_URL", "")
 
 # Real argon2id at a lower cost: the suite signs in hundreds of times.

@@ -32,6 +32,7 @@ PERSONAS: dict[str, tuple[list[str], str]] = {
     "member": (["member"], "M01"),
     "admin": (["system_admin"], "A01"),
     "auditor": (["auditor"], "U01"),
+    "security": (["security_admin"], ""),
 }
 
 
@@ -77,9 +78,16 @@ def seed_agency(db: Database, *, must_change_password: bool = False) -> None:
                 username,
                 PASSWORD,
                 roles,
-                staff_no=staff_no,
+                staff_no=staff_no or None,
                 must_change_password=must_change_password,
             )
     for username, (roles, _staff_no) in PERSONAS.items():
         if needs_second_factor(Role(r) for r in roles):
             enrol_second_factor(db, username)
+
+
+def principal(db: Database, username: str) -> Principal:
+    """The persona as a service sees them (no session)."""
+    with db.reading() as uow:
+        view = next(u for u in accounts.list_accounts(uow) if u.username == username)
+    return Principal(view.id, username, frozenset(Role(r) for r in view.roles), view.person_id)

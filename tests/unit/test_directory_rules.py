@@ -156,6 +156,7 @@ class TestDisplayName:
             (DisplayNameFormat.DEPARTMENT_NAME, "办公室-张三丰"),
             (DisplayNameFormat.UNIT_DEPARTMENT_NAME, "青山县财政局-办公室-张三丰"),
             (DisplayNameFormat.NAME_POST, "张三丰(科员)"),
+            (DisplayNameFormat.UNIT_NAME_POST, "青山县财政局-张三丰(科员)"),
         ],
     )
     def test_formats(self, fmt: DisplayNameFormat, expected: str) -> None:

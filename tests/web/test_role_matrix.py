@@ -54,6 +54,12 @@ SPECIFICATION: dict[str, dict[str, bool]] = {
         "/api/v1/directory/people": False,
         "/api/v1/directory/export": False,
     },
+    "security": {
+        "/api/v1/directory/people": True,
+        "/api/v1/users": False,
+        "/api/v1/audit/records": False,
+        "/api/v1/directory/export": False,
+    },
 }
 SAMPLE_PARAMS = {
     "person_id": "1",
@@ -61,6 +67,9 @@ SAMPLE_PARAMS = {
     "session_id": "999999",
     "token_id": "999999",
     "code": "zh",
+    "fmt": "pdf",
+    "proposal_id": "999999",
+    "number": "1",
 }
 
 

@@ -33,6 +33,7 @@ class TestErrorFormat:
                 "message": "页面或接口不存在。",
                 "clauses": [],
                 "details": [],
+                "citations": [],
             }
         }
 

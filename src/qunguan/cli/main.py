@@ -24,7 +24,7 @@ from qunguan.domain.access import needs_second_factor
 from qunguan.domain.actor import Actor
 from qunguan.domain.errors import DomainError
 from qunguan.i18n import normalise_locale, translate
-from qunguan.services import accounts, audit, demo, directory
+from qunguan.services import accounts, audit, demo, directory, policy_admin
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine
@@ -311,6 +311,109 @@ def audit_export(
     with _database() as db, db.reading() as uow:
         file.write_bytes(audit.export(uow, AuditQuery(actor=actor, action=action), fmt))
     out.print(f"已导出 / exported: {file}")
+
+
+policy_app = typer.Typer(help="The regulation in force.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("adopt")
+def policy_adopt(
+    preset: Annotated[str, typer.Argument(help="s1 … s7")],
+    agency: Annotated[
+        str, typer.Option(help="The agency's name, as the regulation's title shows it.")
+    ] = "",
+) -> None:
+    """Start from one of the seven regulations (once; later changes go through approval)."""
+    with _database() as db:
+        try:
+            with db.unit_of_work() as uow:
+                number = policy_admin.adopt_preset(uow, _cli_actor(), preset, agency=agency)
+        except DomainError as exc:
+            raise _fail(exc) from None
+    out.print(f"已采用 / adopted {preset} as version {number}")
+
+
+@policy_app.command("show")
+def policy_show() -> None:
+    """Print the policy in force as YAML."""
+    with _database() as db, db.reading() as uow:
+        try:
+            in_force = policy_admin.require_current(uow)
+        except DomainError as exc:
+            raise _fail(exc) from None
+    typer.echo(f"# version {in_force.version}")
+    typer.echo(policy_admin.to_yaml(in_force.policy))
+
+
+@policy_app.command("render")
+def policy_render(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help=".docx or .pdf")],
+    preset: Annotated[
+        str | None, typer.Option(help="Render a preset instead of the policy in force.")
+    ] = None,
+) -> None:
+    """Write the regulation text as Word or PDF."""
+    from qunguan.policy.presets import load_preset
+    from qunguan.policy.render import build, to_docx, to_pdf
+
+    fmt = file.suffix.lower().lstrip(".")
+    if fmt not in {"docx", "pdf"}:
+        raise _fail(DomainError("file.format_unsupported", params={"filename": file.name}))
+    try:
+        if preset is not None:
+            reg = build(load_preset(preset))
+        else:
+            with _database() as db, db.reading() as uow:
+                in_force = policy_admin.require_current(uow)
+            reg = build(in_force.policy, in_force.version)
+        file.write_bytes(to_docx(reg) if fmt == "docx" else to_pdf(reg))
+    except DomainError as exc:
+        raise _fail(exc) from None
+    out.print(f"已生成 / written: {file}")
+
+
+@app.command()
+def clauses(
+    preset: Annotated[str | None, typer.Option(help="Only this preset (s1 … s7).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The stable JSON form.")] = False,
+    tests: Annotated[Path, typer.Option(help="Where the tests are.")] = Path("tests"),
+    report: Annotated[
+        Path, typer.Option(help="A clause report from `pytest --clause-report` (outcomes).")
+    ] = Path("var/clause-report.json"),
+) -> None:
+    """Every clause with its mapping and the tests that prove it; coverage per preset."""
+    import json
+
+    from qunguan.testing.traceability import as_json as to_json
+    from qunguan.testing.traceability import status
+
+    result = status(tests, report if report.exists() else None)
+    if preset is not None:
+        if preset not in result:
+            raise _fail(DomainError("policy.preset_unknown", params={"preset": preset}))
+        result = {preset: result[preset]}
+    if as_json:
+        typer.echo(json.dumps(to_json(result), ensure_ascii=False, indent=1))
+        return
+    for pid, rows in result.items():
+        table = Table(title=f"{pid}", show_lines=False)
+        for column in ("clause", "mode", "mapped to", "tests"):
+            table.add_column(column)
+        for r in rows:
+            mark = "[green]✓[/] " if r.passed else "  "
+            table.add_row(mark + r.id, r.mode, r.mapped_to, "\n".join(r.tests) or "—")
+        out.print(table)
+    basis = (
+        "passing tagged tests in " + str(report) if report.exists() else "tagged tests (no report)"
+    )
+    out.print(f"coverage ({basis}):")
+    total_covered = total = 0
+    for pid, rows in result.items():
+        covered = sum(1 for r in rows if r.passed)
+        total_covered, total = total_covered + covered, total + len(rows)
+        out.print(f"  {pid}: {covered}/{len(rows)} clauses proven")
+    out.print(f"  all: {total_covered}/{total}")
 
 
 def main() -> None:

@@ -43,17 +43,43 @@ class Permission(StrEnum):
     DIRECTORY_MANAGE = "directory.manage"  # import, export, templates
     USERS_MANAGE = "users.manage"  # accounts, roles, resets (system admin)
     AUDIT_READ = "audit.read"  # the whole audit trail (auditor)
+    POLICY_READ = "policy.read"  # the regulation in force, its versions
+    POLICY_PROPOSE = "policy.propose"  # edit and propose a new version
+    POLICY_APPROVE = "policy.approve"  # approve or refuse a proposal (leader)
+    POLICY_STATUS = "policy.status"  # who has acknowledged which version
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The system admin runs the system, not its content.
-    Role.SYSTEM_ADMIN: frozenset({Permission.USERS_MANAGE}),
-    Role.SECURITY_ADMIN: frozenset({Permission.DIRECTORY_READ}),
-    # The auditor reads the audit trail and nothing else.
-    Role.AUDITOR: frozenset({Permission.AUDIT_READ}),
-    Role.LEADER: frozenset({Permission.DIRECTORY_READ}),
-    Role.OFFICE: frozenset({Permission.DIRECTORY_READ, Permission.DIRECTORY_MANAGE}),
-    Role.MEMBER: frozenset({Permission.DIRECTORY_READ}),
+    Role.SYSTEM_ADMIN: frozenset({Permission.USERS_MANAGE, Permission.POLICY_READ}),
+    Role.SECURITY_ADMIN: frozenset(
+        {
+            Permission.DIRECTORY_READ,
+            Permission.POLICY_READ,
+            Permission.POLICY_PROPOSE,
+            Permission.POLICY_STATUS,
+        }
+    ),
+    # The auditor reads the audit trail (and the rules it is audited against), nothing else.
+    Role.AUDITOR: frozenset({Permission.AUDIT_READ, Permission.POLICY_READ}),
+    Role.LEADER: frozenset(
+        {
+            Permission.DIRECTORY_READ,
+            Permission.POLICY_READ,
+            Permission.POLICY_APPROVE,
+            Permission.POLICY_STATUS,
+        }
+    ),
+    Role.OFFICE: frozenset(
+        {
+            Permission.DIRECTORY_READ,
+            Permission.DIRECTORY_MANAGE,
+            Permission.POLICY_READ,
+            Permission.POLICY_PROPOSE,
+            Permission.POLICY_STATUS,
+        }
+    ),
+    Role.MEMBER: frozenset({Permission.DIRECTORY_READ, Permission.POLICY_READ}),
 }
 
 

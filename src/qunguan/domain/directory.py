@@ -409,6 +409,7 @@ class DisplayNameFormat(StrEnum):
     DEPARTMENT_NAME = "department_name"  # 部门+姓名: 办公室-张三丰
     UNIT_DEPARTMENT_NAME = "unit_department_name"  # 财政局-办公室-张三丰
     NAME_POST = "name_post"  # 姓名(职务): 张三丰(科员)
+    UNIT_NAME_POST = "unit_name_post"  # 单位-姓名(职务): 财政局-张三丰(科员) (篇四 四.1)
 
 
 def display_name(person: PersonRecord, fmt: DisplayNameFormat) -> str:
@@ -423,3 +424,6 @@ def display_name(person: PersonRecord, fmt: DisplayNameFormat) -> str:
             return f"{person.unit}-{person.department}-{person.name}"
         case DisplayNameFormat.NAME_POST:
             return f"{person.name}({person.post})" if person.post else person.name
+        case DisplayNameFormat.UNIT_NAME_POST:
+            named = f"{person.unit}-{person.name}"
+            return f"{named}({person.post})" if person.post else named

@@ -51,3 +51,13 @@ class PersonMoved(DomainEvent):
     staff_no: str
     from_department: str
     to_department: str
+
+
+@dataclass(frozen=True)
+class PolicyPublished(DomainEvent):
+    """A policy version took effect: members are told and must acknowledge it."""
+
+    kind: ClassVar[str] = "policy.published"
+    version: int
+    preset: str
+    changes: int

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor
 from qunguan.domain.directory import ORG_COLUMNS, ORG_SHEET, PEOPLE_COLUMNS, PEOPLE_SHEET
-from qunguan.services import accounts, directory
+from qunguan.services import accounts, directory, policy_admin
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.repositories.accounts import AccountRepository
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -101,6 +101,9 @@ def demo_workbook() -> bytes:
     )
 
 
+DEMO_PRESET = "s2"
+
+
 def seed_demo(uow: UnitOfWork) -> bool:
     """Create the demo agency once; return False if the database already has people."""
     repo = DirectoryRepository(uow.session)
@@ -123,4 +126,6 @@ def seed_demo(uow: UnitOfWork) -> bool:
                 staff_no=login.staff_no,
                 must_change_password=False,
             )
+    if policy_admin.current(uow) is None:
+        policy_admin.adopt_preset(uow, actor, DEMO_PRESET, agency="青山县财政局")
     return True

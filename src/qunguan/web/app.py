@@ -21,12 +21,14 @@ from qunguan.web.api import audit as api_audit
 from qunguan.web.api import auth as api_auth
 from qunguan.web.api import directory as api_directory
 from qunguan.web.api import health
+from qunguan.web.api import policy as api_policy
 from qunguan.web.api import users as api_users
 from qunguan.web.pages import account as pages_account
 from qunguan.web.pages import admin as pages_admin
 from qunguan.web.pages import audit as pages_audit
 from qunguan.web.pages import auth as pages_auth
 from qunguan.web.pages import directory as pages_directory
+from qunguan.web.pages import policy as pages_policy
 from qunguan.web.pages.rendering import templates
 
 _STATIC = Path(__file__).parent / "static"
@@ -39,11 +41,13 @@ ROUTERS = (
     api_directory.router,
     api_users.router,
     api_audit.router,
+    api_policy.router,
     pages_auth.router,
     pages_account.router,
     pages_directory.router,
     pages_admin.router,
     pages_audit.router,
+    pages_policy.router,
 )
 
 

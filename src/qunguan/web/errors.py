@@ -78,11 +78,35 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/healthz"
 
 
+def citations(request: Request, error: DomainError) -> list[dict[str, str]]:
+    """The articles a refusal enforces, quoted from the regulation in force."""
+    if not error.clause_ids:
+        return []
+    from qunguan.services import policy_admin  # errors are mapped before services are needed
+
+    try:
+        with request.app.state.db.reading() as uow:
+            in_force = policy_admin.current(uow)
+    except Exception:  # a citation must never turn a refusal into a crash
+        log.exception("could not load the policy to cite %s", error.clause_ids)
+        return []
+    if in_force is None:
+        return []
+    found = []
+    for clause_id in error.clause_ids:
+        cited = policy_admin.cite(in_force.policy, clause_id)
+        if cited is not None:
+            found.append({"clause": clause_id, "article": cited.article, "quote": cited.quote})
+    return found
+
+
 def render_error(request: Request, error: DomainError) -> Response:
     status = STATUS_OF[error.kind]
     locale = locale_of(request)
+    body = error_json(error, locale)
+    body["error"]["citations"] = citations(request, error)
     if _is_api(request):
-        return JSONResponse(error_json(error, locale), status_code=status)
+        return JSONResponse(body, status_code=status)
     if error.kind is ErrorKind.UNAUTHENTICATED and error.code == "auth.required":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     redirect = _SIGN_IN_STEPS.get(error.code)

@@ -13,7 +13,8 @@ from fastapi.templating import Jinja2Templates
 
 from qunguan.domain.access import Permission
 from qunguan.i18n import Translator
-from qunguan.web.deps import CSRF_FIELD, locale_of, principal_of
+from qunguan.services import policy_admin
+from qunguan.web.deps import CSRF_FIELD, database, locale_of, principal_of
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 
@@ -41,11 +42,17 @@ def render(
         or principal.must_change_password
     )
     granted = principal.permissions if principal and complete else frozenset()
+    policy_pending = None
+    if principal is not None and complete:
+        with database(request).reading() as uow:
+            pending = policy_admin.pending_acknowledgement(uow, principal.user_id)
+        policy_pending = pending.version if pending else None
     base = {
         "t": Translator(locale),
         "locale": locale,
         "principal": principal,
         "signed_in_fully": complete,
+        "policy_pending": policy_pending,
         "can": lambda perm: Permission(perm) in granted,
         "csrf_field": CSRF_FIELD,
         "csrf_token": principal.csrf_token if principal else "",
