@@ -105,15 +105,20 @@ DEMO_PRESET = "s2"
 
 
 def seed_demo(uow: UnitOfWork) -> bool:
-    """Create the demo agency once; return False if the database already has people."""
+    """Create what the demo agency lacks; return False if it was all there already.
+
+    Each part is seeded on its own, so a database from an older demo gains what later
+    versions of the demo added (the regulation, for one).
+    """
     repo = DirectoryRepository(uow.session)
-    if repo.count_people() > 0:
-        return False
-    # The county government is the superior unit that the import's parent column names.
-    if repo.unit_by_name("青山县人民政府") is None:
-        repo.add_unit("青山县人民政府")
     actor = Actor.system("demo")
-    directory.import_directory(uow, actor, "demo.xlsx", demo_workbook())
+    created = False
+    if repo.count_people() == 0:
+        # The county government is the superior unit that the import's parent column names.
+        if repo.unit_by_name("青山县人民政府") is None:
+            repo.add_unit("青山县人民政府")
+        directory.import_directory(uow, actor, "demo.xlsx", demo_workbook())
+        created = True
     existing = AccountRepository(uow.session)
     for login in DEMO_LOGINS:
         if existing.by_username(login.username) is None:
@@ -126,6 +131,8 @@ def seed_demo(uow: UnitOfWork) -> bool:
                 staff_no=login.staff_no,
                 must_change_password=False,
             )
+            created = True
     if policy_admin.current(uow) is None:
         policy_admin.adopt_preset(uow, actor, DEMO_PRESET, agency="青山县财政局")
-    return True
+        created = True
+    return created

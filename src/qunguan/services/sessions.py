@@ -95,6 +95,17 @@ def _locked_until(
     return None
 
 
+def _lockout(
+    uow: UnitOfWork, settings: Settings, username: str, client_addr: str, now: datetime
+) -> DomainError | None:
+    """The refusal while an account or address is locked, saying how long is left."""
+    until = _locked_until(uow, settings, username, client_addr, now)
+    if until is None:
+        return None
+    minutes = max(1, -(-int((until - now).total_seconds()) // 60))
+    return DomainError("auth.locked", ErrorKind.UNAUTHENTICATED, params={"minutes": minutes})
+
+
 def _fail(
     uow: UnitOfWork, settings: Settings, username: str, actor: Actor, reason: str, now: datetime
 ) -> DomainError:
@@ -146,15 +157,9 @@ def sign_in(
     accounts = AccountRepository(uow.session)
     user = accounts.by_username(username)
     actor = Actor(user.id if user else None, username, frozenset(), client_addr)
-    until = _locked_until(uow, settings, username, client_addr, now)
-    if until is not None:
-        return SignInOutcome(
-            error=DomainError(
-                "auth.locked",
-                ErrorKind.UNAUTHENTICATED,
-                params={"until": until.strftime("%H:%M"), "minutes": settings.lockout_minutes},
-            )
-        )
+    locked = _lockout(uow, settings, username, client_addr, now)
+    if locked is not None:
+        return SignInOutcome(error=locked)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         return SignInOutcome(error=_fail(uow, settings, username, actor, "password", now))
     if not user.is_active:
@@ -205,15 +210,9 @@ def verify_second_factor(
         raise DomainError("auth.required", ErrorKind.UNAUTHENTICATED)
     now = utcnow()
     actor = principal.actor()
-    until = _locked_until(uow, settings, user.username, actor.client_addr, now)
-    if until is not None:
-        return SignInOutcome(
-            error=DomainError(
-                "auth.locked",
-                ErrorKind.UNAUTHENTICATED,
-                params={"until": until.strftime("%H:%M"), "minutes": settings.lockout_minutes},
-            )
-        )
+    locked = _lockout(uow, settings, user.username, actor.client_addr, now)
+    if locked is not None:
+        return SignInOutcome(error=locked)
     if not second_factor.check(uow, user, code, actor):
         return SignInOutcome(error=_fail(uow, settings, user.username, actor, "second_factor", now))
     web_session.second_factor_at = now
