@@ -91,8 +91,8 @@ def main() -> None:
         assert len(report.diff.updated) == n // 100
 
         def export() -> bytes:
-            with db.reading() as uow:
-                return directory.export_directory(uow, "xlsx")
+            with db.unit_of_work() as uow:
+                return directory.export_directory(uow, ACTOR, "xlsx")
 
         _, t_export = timed(export)
 

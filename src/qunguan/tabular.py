@@ -83,6 +83,21 @@ def _read_csv(data: bytes) -> RawSheet:
     return RawSheet("csv", headers, rows)
 
 
+# A cell starting with one of these is a formula to Excel, whatever format carries it.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that Excel would run as a formula is written as text (a leading apostrophe).
+
+    Exports carry what people typed (a failed sign-in's user name lands in the audit
+    export), so a value like ``=HYPERLINK(…)`` must never become a live formula.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]) -> bytes:
     """Write named sheets with a bold, shaded header row and sensible column widths."""
     book = Workbook()
@@ -94,7 +109,7 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
         for row in rows:
-            ws.append(list(row))
+            ws.append([safe_cell(v) for v in row])
         for i, header in enumerate(headers, start=1):
             width = max([len(str(header)) * 2] + [len(str(r[i - 1])) + 2 for r in rows[:200]])
             ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 40)
@@ -109,5 +124,5 @@ def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")

@@ -138,3 +138,24 @@ class TestChain:
         assert errors == []
         result = verify(trail)
         assert result.broken is None and result.checked == 3 + 20
+
+
+class TestExports:
+    def test_exports_are_audited_and_formulas_stay_text(self, trail: Database) -> None:
+        import io
+
+        from openpyxl import load_workbook
+
+        from qunguan.config import Settings
+        from qunguan.services import sessions
+
+        with trail.unit_of_work() as uow:
+            sessions.sign_in(uow, Settings(), '=HYPERLINK("http://evil","x")', "wrong-password")
+        with trail.unit_of_work() as uow:
+            data = audit.export(uow, SETUP, AuditQuery(), "xlsx")
+        sheet = load_workbook(io.BytesIO(data)).active
+        names = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+        assert '\'=HYPERLINK("http://evil","x")' in names
+        with trail.unit_of_work() as uow:
+            directory.export_directory(uow, SETUP, "csv")
+        assert actions(trail)[-2:] == ["audit.exported", "directory.exported"]

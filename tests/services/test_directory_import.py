@@ -109,8 +109,8 @@ class TestReimport:
     def test_export_reimports_unchanged(self, db: Database) -> None:
         run(db, workbook(people_rows(10)))
         for fmt in ("xlsx", "csv"):
-            with db.reading() as uow:
-                exported = directory.export_directory(uow, fmt)
+            with db.unit_of_work() as uow:
+                exported = directory.export_directory(uow, SETUP, fmt)
             report = run(db, exported, f"export.{fmt}")
             assert report.diff.is_empty, fmt
             assert report.diff.unchanged == 10

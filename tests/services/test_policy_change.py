@@ -245,3 +245,21 @@ class TestAcknowledgement:
         with pytest.raises(DomainError) as caught, agency.unit_of_work() as uow:
             policy_admin.acknowledge(uow, principal(agency, "member"), 7)
         assert caught.value.code == "policy.version_not_current"
+
+
+class TestStaleProposals:
+    def test_a_proposal_drafted_before_another_was_published_must_be_proposed_again(
+        self, agency: Database
+    ) -> None:
+        adopt(agency, "s2")
+        first = propose(
+            agency, "security", edited(agency, {"settings.posting.edit_window_minutes": 5})
+        )
+        second = propose(
+            agency, "security", edited(agency, {"settings.posting.recall_window_minutes": 7})
+        )
+        approve(agency, "leader", first)
+        with pytest.raises(DomainError) as caught:
+            approve(agency, "leader", second)
+        assert caught.value.code == "policy.proposal_stale"
+        assert in_force(agency).policy.settings.posting.edit_window_minutes == 5

@@ -167,3 +167,39 @@ class TestDisplayName:
             display_name(PersonRecord("A2", "李四", "局", "股"), DisplayNameFormat.NAME_POST)
             == "李四"
         )
+
+
+class TestOrgSheet:
+    headers = ("单位", "部门", "上级单位")
+
+    def org(self, *rows: list[object]) -> RawSheet:
+        return RawSheet(
+            "单位部门",
+            self.headers,
+            [
+                RawRow(i, dict(zip(self.headers, r, strict=True)))
+                for i, r in enumerate(rows, start=2)
+            ],
+        )
+
+    def test_a_parent_named_later_in_the_sheet_is_fine(self) -> None:
+        from qunguan.domain.directory import parse_org_sheet
+
+        records = parse_org_sheet(
+            self.org(["财政局", "办公室", "县政府"], ["县政府", "办公室", ""])
+        )
+        assert [r.parent_unit for r in records] == ["县政府", ""]
+
+    def test_an_unknown_parent_or_a_cycle_is_refused(self) -> None:
+        from qunguan.domain.directory import parse_org_sheet
+
+        with pytest.raises(DomainError) as caught:
+            parse_org_sheet(self.org(["财政局", "办公室", "市政府"]))
+        assert caught.value.details[0].code == "directory.parent_unknown"
+        with pytest.raises(DomainError) as caught:
+            parse_org_sheet(self.org(["甲局", "办公室", "乙局"], ["乙局", "办公室", "甲局"]))
+        assert caught.value.details[-1].code == "directory.parent_cycle"
+        assert (
+            parse_org_sheet(self.org(["财政局", "办公室", "市政府"]), {"市政府"})[0].parent_unit
+            == "市政府"
+        )

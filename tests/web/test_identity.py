@@ -223,3 +223,119 @@ class TestSeparatedDuties:
             headers={"X-CSRF-Token": csrf},
         )
         assert created.status_code == 409
+
+
+class TestTokensStayInTheirLane:
+    def issue(self, client: TestClient, csrf: str, scopes: list[str]) -> str:
+        answer = client.post(
+            "/api/v1/me/tokens",
+            json={"name": "script", "scopes": scopes, "days": 7},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["token"])
+
+    def test_a_token_cannot_touch_the_accounts_own_security(
+        self, app_client: TestClient, signed_in: Signer
+    ) -> None:
+        secret = self.issue(app_client, signed_in("member"), ["directory.read"])
+        bearer = {"Authorization": f"Bearer {secret}"}
+        script = TestClient(app_client.app)
+        for method, path, body in [
+            ("POST", "/api/v1/me/password", {"current_password": "x", "new_password": "y"}),
+            ("POST", "/api/v1/me/second-factor/enrolment", None),
+            ("POST", "/api/v1/me/tokens", {"name": "more", "scopes": ["directory.read"]}),
+            ("GET", "/api/v1/me/sessions", None),
+        ]:
+            response = script.request(method, path, json=body, headers=bearer)
+            assert response.status_code == 403, (path, response.text)
+
+    def test_self_service_is_not_a_grantable_scope(
+        self, app_client: TestClient, signed_in: Signer
+    ) -> None:
+        csrf = signed_in("member")
+        refused = app_client.post(
+            "/api/v1/me/tokens",
+            json={"name": "x", "scopes": ["self"]},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert refused.status_code == 422
+
+    def test_an_admin_reset_ends_the_accounts_tokens(
+        self, app_client: TestClient, signed_in: Signer, db: Database
+    ) -> None:
+        secret = self.issue(app_client, signed_in("office"), ["directory.read"])
+        bearer = {"Authorization": f"Bearer {secret}"}
+        script = TestClient(app_client.app)
+        assert script.get("/api/v1/directory/people", headers=bearer).status_code == 200
+        with db.unit_of_work() as uow:
+            accounts.set_password(
+                uow, SETUP, "office", "Another-Long-Secret", must_change_password=True
+            )
+        assert script.get("/api/v1/directory/people", headers=bearer).status_code == 401
+
+
+class TestSecondFactorReplay:
+    def test_a_code_works_only_once(self, app_client: TestClient) -> None:
+        code = totp_code("admin")
+        assert login(app_client, "admin", code=code)["status"] == 200
+        again = login(TestClient(app_client.app), "admin", code=code)
+        assert again["status"] == 401 and again["error"]["code"] == "totp.code_wrong"
+
+
+class TestOwnPasswordGuessing:
+    def test_wrong_current_passwords_lock_the_account(
+        self, app_client: TestClient, signed_in: Signer
+    ) -> None:
+        csrf = signed_in("member")
+        for _ in range(5):
+            wrong = app_client.post(
+                "/api/v1/me/password",
+                json={"current_password": "guess-guess", "new_password": "Whatever-Long-1"},
+                headers={"X-CSRF-Token": csrf},
+            )
+            assert wrong.json()["error"]["code"] == "account.password_wrong"
+        locked = app_client.post(
+            "/api/v1/me/password",
+            json={"current_password": PASSWORD, "new_password": "Whatever-Long-1"},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert locked.json()["error"]["code"] == "auth.locked"
+
+
+class TestAdministratorLimits:
+    def test_the_system_admin_cannot_change_their_own_roles_or_take_content_roles(
+        self, app_client: TestClient, signed_in: Signer
+    ) -> None:
+        csrf = signed_in("admin")
+        own = app_client.put(
+            "/api/v1/users/admin/roles",
+            json={"roles": ["system_admin", "leader"]},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert own.json()["error"]["code"] == "account.cannot_change_own_roles"
+        mixed = app_client.put(
+            "/api/v1/users/auditor/roles",
+            json={"roles": ["auditor", "office"]},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert (
+            mixed.status_code == 409 and mixed.json()["error"]["code"] == "access.separated_duties"
+        )
+
+
+class TestLimits:
+    def test_an_oversized_body_is_refused_before_it_is_read(self, app_client: TestClient) -> None:
+        big = b"x" * (11 * 1024 * 1024)
+        response = app_client.post(
+            "/api/v1/directory/imports", files={"file": ("big.csv", big, "text/csv")}
+        )
+        assert response.status_code == 422
+        assert response.json()["error"]["code"] == "file.too_large"
+
+    def test_a_members_account_page_offers_two_factor(
+        self, app_client: TestClient, signed_in: Signer
+    ) -> None:
+        signed_in("member")
+        page = app_client.get("/account").text
+        assert "未开启" in page and "/account/second-factor" in page

@@ -200,8 +200,8 @@ def directory_export(file: Annotated[Path, typer.Argument(dir_okay=False)]) -> N
     fmt = file.suffix.lower().lstrip(".")
     if fmt not in {"xlsx", "csv"}:
         raise _fail(DomainError("file.format_unsupported", params={"filename": file.name}))
-    with _database() as db, db.reading() as uow:
-        data = directory.export_directory(uow, fmt)
+    with _database() as db, db.unit_of_work() as uow:
+        data = directory.export_directory(uow, _cli_actor(), fmt)
     file.write_bytes(data)
     out.print(f"已导出 / exported: {file}")
 
@@ -308,8 +308,9 @@ def audit_export(
     fmt = file.suffix.lower().lstrip(".")
     if fmt not in {"xlsx", "csv"}:
         raise _fail(DomainError("file.format_unsupported", params={"filename": file.name}))
-    with _database() as db, db.reading() as uow:
-        file.write_bytes(audit.export(uow, AuditQuery(actor=actor, action=action), fmt))
+    with _database() as db, db.unit_of_work() as uow:
+        query = AuditQuery(actor=actor, action=action)
+        file.write_bytes(audit.export(uow, _cli_actor(), query, fmt))
     out.print(f"已导出 / exported: {file}")
 
 

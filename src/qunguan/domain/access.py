@@ -95,14 +95,22 @@ def permissions_of(roles: Iterable[Role]) -> frozenset[Permission]:
     return frozenset(granted)
 
 
+# Content roles an administrator account may not also hold: the system admin runs the
+# system, not its content; nobody audits or secures what they themselves decide.
+CONTENT_ROLES = frozenset({Role.LEADER, Role.OFFICE})
+
+
 def check_role_set(roles: Iterable[Role]) -> None:
-    """Refuse a role set that joins separated administrator duties."""
-    held = SEPARATED_DUTIES.intersection(roles)
-    if len(held) > 1:
+    """Refuse a role set that joins separated administrator duties (三员分立), or joins one
+    of them with a content role (leader, office)."""
+    role_set = set(roles)
+    held = SEPARATED_DUTIES & role_set
+    clash = held | (CONTENT_ROLES & role_set) if held else set()
+    if len(held) > 1 or len(clash) > 1:
         raise DomainError(
             "access.separated_duties",
             ErrorKind.CONFLICT,
-            params={"roles": ", ".join(sorted(r.value for r in held))},
+            params={"roles": ", ".join(sorted(r.value for r in (clash or held)))},
         )
 
 

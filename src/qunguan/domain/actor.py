@@ -39,15 +39,15 @@ class Principal:
     # Set for API tokens: the token's scopes narrow the account's permissions.
     token_scopes: frozenset[Permission] | None = None
     client_addr: str = ""
+    second_factor_enrolled: bool = False
 
     @property
     def permissions(self) -> frozenset[Permission]:
+        """What this principal may do. A token gets only its scopes: never the sign-in
+        steps or the account's own security (password, second factor, sessions, tokens)."""
         granted = permissions_of(self.roles)
         if self.token_scopes is not None:
-            granted = granted & (
-                self.token_scopes
-                | {Permission.PUBLIC, Permission.SIGN_IN_STEP, Permission.SIGNED_IN}
-            )
+            granted = granted & (self.token_scopes | {Permission.PUBLIC})
         return granted
 
     def actor(self) -> Actor:

@@ -211,11 +211,13 @@ def _is_blank(row: RawRow) -> bool:
     return all(_cell_text(v) == "" for v in row.cells.values())
 
 
-def parse_org_sheet(sheet: RawSheet) -> list[OrgRecord]:
+def parse_org_sheet(sheet: RawSheet, existing_units: Iterable[str] = ()) -> list[OrgRecord]:
+    """Units and departments; a parent unit must exist already or be a unit of the sheet."""
     headers = _resolve_headers(sheet, ORG_COLUMNS)
     check = _RowChecker(sheet, headers)
     records: list[OrgRecord] = []
     seen: set[tuple[str, str]] = set()
+    rows_of: list[tuple[RawRow, OrgRecord]] = []
     for row in sheet.rows:
         if _is_blank(row):
             continue
@@ -228,10 +230,33 @@ def parse_org_sheet(sheet: RawSheet) -> list[OrgRecord]:
             if (unit, dept) in seen:
                 check.fail(row, "department", "directory.department_duplicate", dept)
             seen.add((unit, dept))
-            records.append(OrgRecord(unit, dept, check.text(row, "parent_unit")))
+            record = OrgRecord(unit, dept, check.text(row, "parent_unit"))
+            records.append(record)
+            rows_of.append((row, record))
+    known_units = set(existing_units) | {r.unit for r in records}
+    declared: dict[str, str] = {}
+    for row, record in rows_of:
+        parent = record.parent_unit
+        if parent and (parent not in known_units or parent == record.unit):
+            check.fail(row, "parent_unit", "directory.parent_unknown", parent)
+        elif declared.setdefault(record.unit, parent) != parent:
+            check.fail(row, "parent_unit", "directory.parent_conflict", parent, unit=record.unit)
+    if _has_cycle(declared):
+        check.problems.append(ErrorDetail("directory.parent_cycle", field="parent_unit"))
     if check.problems:
         raise DomainError("directory.rows_invalid", details=check.problems)
     return records
+
+
+def _has_cycle(parent_of: Mapping[str, str]) -> bool:
+    for start in parent_of:
+        seen, node = set(), start
+        while parent_of.get(node):
+            if node in seen:
+                return True
+            seen.add(node)
+            node = parent_of[node]
+    return False
 
 
 def parse_people_sheet(

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from qunguan.domain.access import Role, parse_roles
-from qunguan.domain.actor import Actor, Principal
+from qunguan.domain.actor import Actor
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.domain.passwords import check_password
@@ -134,6 +134,8 @@ def create_user(
 def set_roles(uow: UnitOfWork, actor: Actor, username: str, roles: list[str]) -> User:
     """Replace an account's roles; 三员分立 is checked on the result."""
     user = _user(uow, username)
+    if actor.user_id == user.id:
+        raise DomainError("account.cannot_change_own_roles", ErrorKind.CONFLICT)
     role_list = parse_roles(roles)
     before = sorted(r.role for r in user.roles)
     user.roles = [UserRole(role=r.value) for r in role_list]
@@ -157,7 +159,7 @@ def set_active(uow: UnitOfWork, actor: Actor, username: str, active: bool) -> Us
     if user.is_active != active:
         user.is_active = active
         if not active:
-            AccountRepository(uow.session).revoke_sessions_of(user.id, utcnow())
+            AccountRepository(uow.session).revoke_everything_of(user.id, utcnow())
         audit.record(
             uow,
             actor,
@@ -185,8 +187,10 @@ def set_password(
     user.password_hash = hash_password(new_password)
     user.must_change_password = must_change_password
     user.password_changed_at = utcnow()
-    accounts.revoke_sessions_of(user.id, utcnow(), except_id=keep_session_id)
     own = actor.user_id == user.id
+    accounts.revoke_sessions_of(user.id, utcnow(), except_id=keep_session_id)
+    if not own:  # a reset answers a compromise: the account's tokens end too
+        accounts.revoke_tokens_of(user.id, utcnow())
     audit.record(
         uow,
         actor,
@@ -195,22 +199,6 @@ def set_password(
         target_id=username,
     )
     return user
-
-
-def change_own_password(uow: UnitOfWork, principal: Principal, current: str, new: str) -> None:
-    user = AccountRepository(uow.session).by_id(principal.user_id)
-    if user is None or not verify_password(user.password_hash, current):
-        raise DomainError("account.password_wrong")
-    if current == new:
-        raise DomainError("password.unchanged")
-    set_password(
-        uow,
-        principal.actor(),
-        user.username,
-        new,
-        must_change_password=False,
-        keep_session_id=principal.session_id,
-    )
 
 
 def list_accounts(uow: UnitOfWork) -> list[AccountView]:

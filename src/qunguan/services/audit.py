@@ -157,7 +157,22 @@ EXPORT_HEADERS = [
 ]
 
 
-def export(uow: UnitOfWork, query: AuditQuery, fmt: str) -> bytes:
+def export(uow: UnitOfWork, actor: Actor, query: AuditQuery, fmt: str) -> bytes:
+    """The records the query selects, as a file; the export itself is audited."""
+    record(
+        uow,
+        actor,
+        "audit.exported",
+        target_type="audit",
+        summary={
+            "format": fmt,
+            "actor": query.actor,
+            "action": query.action,
+            "target": query.target,
+            "since": query.since.isoformat() if query.since else None,
+            "until": query.until.isoformat() if query.until else None,
+        },
+    )
     unlimited = replace(query, limit=1_000_000, offset=0)
     rows = [
         [

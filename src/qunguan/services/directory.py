@@ -64,7 +64,8 @@ class _Plan:
 
 def _plan(repo: DirectoryRepository, filename: str, data: bytes) -> _Plan:
     people_sheet, org_sheet = _pick_sheets(read_sheets(filename, data))
-    org_records = parse_org_sheet(org_sheet) if org_sheet is not None else []
+    existing_units = {u.name for u in repo.units()}
+    org_records = parse_org_sheet(org_sheet, existing_units) if org_sheet is not None else []
     existing = {(d.unit.name, d.name) for d in repo.departments()}
     new_org = [o for o in org_records if (o.unit, o.department) not in existing]
     incoming = parse_people_sheet(
@@ -129,10 +130,14 @@ def _ensure_org(
     repo: DirectoryRepository, new_org: Sequence[OrgRecord]
 ) -> dict[tuple[str, str], Department]:
     units: dict[str, Unit] = {u.name: u for u in repo.units()}
-    for rec in new_org:
-        if rec.unit not in units:
-            parent = units.get(rec.parent_unit) if rec.parent_unit else None
-            units[rec.unit] = repo.add_unit(rec.unit, parent)
+    parent_of = {rec.unit: rec.parent_unit for rec in new_org}
+    pending = [name for name in dict.fromkeys(rec.unit for rec in new_org) if name not in units]
+    while pending:  # parents first; the parse step has refused unknown parents and cycles
+        ready = [n for n in pending if not parent_of[n] or parent_of[n] in units]
+        for name in ready:
+            parent = units.get(parent_of[name]) if parent_of[name] else None
+            units[name] = repo.add_unit(name, parent)
+        pending = [n for n in pending if n not in units]
     departments = {(d.unit.name, d.name): d for d in repo.departments()}
     for rec in new_org:
         key = (rec.unit, rec.department)
@@ -219,9 +224,13 @@ _PEOPLE_HEADERS = [c.header_zh for c in PEOPLE_COLUMNS]
 _ORG_HEADERS = [c.header_zh for c in ORG_COLUMNS]
 
 
-def export_directory(uow: UnitOfWork, fmt: str) -> bytes:
-    """The whole directory in the import format, so an export re-imports unchanged."""
+def export_directory(uow: UnitOfWork, actor: Actor, fmt: str) -> bytes:
+    """The whole directory in the import format, so an export re-imports unchanged.
+
+    Exports carry personal data (mobiles, party membership): each one is audited.
+    """
     repo = DirectoryRepository(uow.session)
+    audit.record(uow, actor, "directory.exported", target_type="directory", summary={"format": fmt})
     people = [_people_row(record_of(p)) for p in repo.all_people()]
     if fmt == "csv":
         return write_csv(_PEOPLE_HEADERS, people)

@@ -185,6 +185,7 @@ def propose(uow: UnitOfWork, principal: Principal, document: str, reason: str) -
             preset=policy.preset,
             document=to_yaml(policy),
             reason=reason.strip(),
+            base_version=in_force.version,
             changes=changes,
             proposed_by=principal.user_id,
         )
@@ -225,13 +226,25 @@ def approve(uow: UnitOfWork, principal: Principal, proposal_id: int, note: str =
     row = _proposal(uow, proposal_id)
     _check_approver(principal, row)
     previous = require_current(uow)
-    # The diff is against the version in force now, which may have moved since proposal.
-    row.changes = [
-        [p, b, a] for p, b, a in diff_policies(previous.policy, parse_yaml(row.document))
-    ]
+    if row.base_version != previous.version:
+        # Publishing a document drafted against an older version would silently undo
+        # whatever was published since: it must be proposed again on top of it.
+        raise DomainError(
+            "policy.proposal_stale",
+            ErrorKind.CONFLICT,
+            params={"base": row.base_version, "current": previous.version},
+        )
     row.decided_by = principal.user_id
     row.decided_at = utcnow()
     row.decision_note = note.strip()
+    audit.record(
+        uow,
+        principal.actor(),
+        "policy.approved",
+        target_type="policy_proposal",
+        target_id=row.id,
+        summary={"note": row.decision_note},
+    )
     return _publish(uow, principal.actor(), row, previous)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+import time
 from dataclasses import dataclass
 
 import pyotp
@@ -56,9 +58,7 @@ def confirm_enrolment(uow: UnitOfWork, principal: Principal, code: str) -> list[
     user = _user(uow, principal)
     if user.totp_enabled_at is not None:
         raise DomainError("totp.already_enrolled", ErrorKind.CONFLICT)
-    if not user.totp_secret or not pyotp.TOTP(user.totp_secret).verify(
-        code.strip(), valid_window=1
-    ):
+    if not _accept_totp(user, code.strip()):
         raise DomainError("totp.code_wrong", details=[])
     now = utcnow()
     user.totp_enabled_at = now
@@ -74,14 +74,27 @@ def confirm_enrolment(uow: UnitOfWork, principal: Principal, code: str) -> list[
     return codes
 
 
+def _accept_totp(user: User, code: str) -> bool:
+    """A code from the current time step or its neighbours, each step usable once."""
+    if not user.totp_secret or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    now = time.time()
+    for offset in (-1, 0, 1):
+        moment = now + offset * totp.interval
+        if hmac.compare_digest(totp.at(moment), code):
+            step = int(moment // totp.interval)
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False  # already used: a code seen over a shoulder is spent
+            user.totp_last_step = step
+            return True
+    return False
+
+
 def check(uow: UnitOfWork, user: User, code: str, actor: Actor) -> bool:
     """A current TOTP code, or an unused recovery code (which is then spent)."""
     code = code.strip()
-    if (
-        user.totp_secret
-        and code.isdigit()
-        and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
-    ):
+    if _accept_totp(user, code):
         return True
     recovery = AccountRepository(uow.session).unused_recovery_code(user.id, _code_hash(code))
     if recovery is None:
@@ -100,8 +113,10 @@ def reset(uow: UnitOfWork, actor: Actor, username: str) -> None:
         raise not_found("account")
     user.totp_secret = None
     user.totp_enabled_at = None
+    user.totp_last_step = None
+    user.totp_last_step = None
     AccountRepository(uow.session).replace_recovery_codes(user.id, [])
-    AccountRepository(uow.session).revoke_sessions_of(user.id, utcnow())
+    AccountRepository(uow.session).revoke_everything_of(user.id, utcnow())
     audit.record(uow, actor, "totp.reset", target_type="account", target_id=username)
 
 

@@ -8,20 +8,19 @@ transaction.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from qunguan.config import Settings
-from qunguan.domain.access import Role, needs_second_factor
 from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.services import audit, second_factor
-from qunguan.services.accounts import hash_password, needs_rehash, verify_password
+from qunguan.services.accounts import hash_password, needs_rehash, set_password, verify_password
+from qunguan.services.credentials import principal_of, sha256_hex
 from qunguan.services.uow import UnitOfWork
-from qunguan.store.models import User, WebSession
+from qunguan.store.models import WebSession
 from qunguan.store.repositories.accounts import AccountRepository
 
 # A session's last-seen time is written at most this often, to keep reads cheap.
@@ -50,31 +49,6 @@ class SessionView:
     client_addr: str
     user_agent: str
     current: bool
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def principal_of(
-    user: User, web_session: WebSession | None = None, client_addr: str = ""
-) -> Principal:
-    roles = frozenset(Role(r.role) for r in user.roles)
-    enrolled = user.totp_enabled_at is not None
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        roles=roles,
-        person_id=user.person_id,
-        must_change_password=user.must_change_password,
-        session_id=web_session.id if web_session else None,
-        csrf_token=web_session.csrf_token if web_session else "",
-        second_factor_pending=enrolled
-        and web_session is not None
-        and web_session.second_factor_at is None,
-        second_factor_setup_required=needs_second_factor(roles) and not enrolled,
-        client_addr=client_addr,
-    )
 
 
 def _locked_until(
@@ -160,7 +134,9 @@ def sign_in(
     locked = _lockout(uow, settings, username, client_addr, now)
     if locked is not None:
         return SignInOutcome(error=locked)
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    # Verified even for an unknown name (against a dummy hash), so both take the same time.
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok:
         return SignInOutcome(error=_fail(uow, settings, username, actor, "password", now))
     if not user.is_active:
         return SignInOutcome(error=_fail(uow, settings, username, actor, "inactive", now))
@@ -174,7 +150,7 @@ def sign_in(
     token = secrets.token_urlsafe(32)
     web_session = accounts.add_session(
         WebSession(
-            token_hash=token_hash(token),
+            token_hash=sha256_hex(token),
             user_id=user.id,
             csrf_token=secrets.token_urlsafe(32),
             created_at=now,
@@ -185,7 +161,7 @@ def sign_in(
             second_factor_at=proven,
         )
     )
-    principal = principal_of(user, web_session, client_addr)
+    principal = principal_of(user, web_session, client_addr=client_addr)
     audit.record(
         uow,
         principal.actor(),
@@ -219,7 +195,9 @@ def verify_second_factor(
     audit.record(
         uow, actor, "auth.second_factor_verified", target_type="session", target_id=web_session.id
     )
-    return SignInOutcome(session=NewSession("", principal_of(user, web_session, actor.client_addr)))
+    return SignInOutcome(
+        session=NewSession("", principal_of(user, web_session, client_addr=actor.client_addr))
+    )
 
 
 def resolve(
@@ -227,7 +205,7 @@ def resolve(
 ) -> Principal | None:
     """The principal behind a session cookie, or None if unknown, revoked or expired."""
     accounts = AccountRepository(uow.session)
-    web_session = accounts.session_by_token_hash(token_hash(token))
+    web_session = accounts.session_by_token_hash(sha256_hex(token))
     if web_session is None or web_session.revoked_at is not None:
         return None
     now = utcnow()
@@ -239,7 +217,7 @@ def resolve(
         return None
     if now - web_session.last_seen_at >= _TOUCH_EVERY:
         web_session.last_seen_at = now
-    return principal_of(user, web_session, client_addr)
+    return principal_of(user, web_session, client_addr=client_addr)
 
 
 def sign_out(uow: UnitOfWork, principal: Principal) -> None:
@@ -281,3 +259,30 @@ def revoke_session(uow: UnitOfWork, principal: Principal, session_id: int) -> No
         audit.record(
             uow, principal.actor(), "session.revoked", target_type="session", target_id=session_id
         )
+
+
+def change_own_password(
+    uow: UnitOfWork, settings: Settings, principal: Principal, current: str, new: str
+) -> DomainError | None:
+    """Change one's own password. A wrong current password counts as a failed sign-in
+    (so it cannot be guessed without limit); like ``sign_in``, the refusal is returned
+    for the edge to raise after committing the recorded failure."""
+    now = utcnow()
+    locked = _lockout(uow, settings, principal.username, principal.client_addr, now)
+    if locked is not None:
+        return locked
+    user = AccountRepository(uow.session).by_id(principal.user_id)
+    if user is None or not verify_password(user.password_hash, current):
+        _fail(uow, settings, principal.username, principal.actor(), "current_password", now)
+        return DomainError("account.password_wrong")
+    if current == new:
+        return DomainError("password.unchanged")
+    set_password(
+        uow,
+        principal.actor(),
+        user.username,
+        new,
+        must_change_password=False,
+        keep_session_id=principal.session_id,
+    )
+    return None

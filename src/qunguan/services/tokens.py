@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from qunguan.domain.access import Permission, Role
+from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorDetail, not_found
 from qunguan.services import audit
+from qunguan.services.credentials import principal_of, sha256_hex
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import ApiToken
 from qunguan.store.repositories.accounts import AccountRepository
@@ -19,10 +19,12 @@ from qunguan.store.repositories.accounts import AccountRepository
 PREFIX = "qg_"
 MAX_DAYS = 365
 # Scopes a token may carry: anything but signing in as a person does.
+# Scopes a token may carry: never signing in or the account's own security.
 GRANTABLE = frozenset(Permission) - {
     Permission.PUBLIC,
     Permission.SIGN_IN_STEP,
     Permission.SIGNED_IN,
+    Permission.SELF_SERVICE,
 }
 
 
@@ -42,10 +44,6 @@ class TokenView:
     expires_at: datetime
     last_used_at: datetime | None
     revoked: bool
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def issue(
@@ -78,7 +76,7 @@ def issue(
             user_id=principal.user_id,
             name=name,
             prefix=secret[:10],
-            token_hash=_hash(secret),
+            token_hash=sha256_hex(secret),
             scopes=sorted(p.value for p in wanted),
             created_at=now,
             expires_at=now + timedelta(days=days),
@@ -100,7 +98,7 @@ def resolve(uow: UnitOfWork, secret: str, client_addr: str = "") -> Principal | 
     if not secret.startswith(PREFIX):
         return None
     accounts = AccountRepository(uow.session)
-    token = accounts.token_by_hash(_hash(secret))
+    token = accounts.token_by_hash(sha256_hex(secret))
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
@@ -109,14 +107,8 @@ def resolve(uow: UnitOfWork, secret: str, client_addr: str = "") -> Principal | 
         return None
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
-    return Principal(
-        user_id=user.id,
-        username=user.username,
-        roles=frozenset(Role(r.role) for r in user.roles),
-        person_id=user.person_id,
-        token_scopes=frozenset(Permission(s) for s in token.scopes),
-        client_addr=client_addr,
-    )
+    scopes = frozenset(Permission(s) for s in token.scopes)
+    return principal_of(user, client_addr=client_addr, token_scopes=scopes)
 
 
 def list_tokens(uow: UnitOfWork, principal: Principal) -> list[TokenView]:

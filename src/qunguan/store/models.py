@@ -93,6 +93,8 @@ class User(Base):
     # Base32 TOTP secret; set at enrolment, active once totp_enabled_at is set.
     totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # The last TOTP time step accepted: a code is good once (no replay within its window).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
 
     roles: Mapped[list[UserRole]] = relationship(
         lazy="raise", cascade="all, delete-orphan", back_populates="user"
@@ -248,6 +250,8 @@ class PolicyVersion(Base):
     preset: Mapped[str] = mapped_column(String(8))
     document: Mapped[str] = mapped_column(Text)  # YAML
     reason: Mapped[str] = mapped_column(Text, default="")
+    # The version in force when proposed: approval is refused once another has been published.
+    base_version: Mapped[int | None] = mapped_column(Integer, default=None)
     changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     proposed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     proposed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

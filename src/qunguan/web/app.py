@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from qunguan.config import Settings
@@ -88,6 +89,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.globals["display_timezone"] = settings.display_timezone
     app.state.db = database
     errors.install(app)
+    limit = settings.max_upload_bytes + 64 * 1024  # an upload plus its form fields
+
+    @app.middleware("http")
+    async def refuse_oversized_bodies(request: Request, call_next: Any) -> Response:
+        """Refuse a body larger than any upload we accept before anything reads it."""
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            error = DomainError(
+                "file.too_large", params={"limit": settings.max_upload_bytes // (1024 * 1024)}
+            )
+            return errors.render_error(request, error)
+        response: Response = await call_next(request)
+        return response
+
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")

@@ -7,9 +7,11 @@ cookie (browser) or by ``Authorization: Bearer qg_…`` (scripts).
 
 from __future__ import annotations
 
+import hmac
 from typing import cast
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 
 from qunguan.config import Settings
 from qunguan.domain.access import Permission
@@ -87,7 +89,7 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not sent or sent != principal.csrf_token:
+    if not sent or not hmac.compare_digest(sent.encode(), principal.csrf_token.encode()):
         raise DomainError("auth.csrf_failed", ErrorKind.FORBIDDEN)
 
 
@@ -103,12 +105,12 @@ class Require:
         self.permission = permission
 
     async def __call__(self, request: Request) -> Principal | None:
-        principal = principal_of(request)
+        # The lookup may write (a session's last-seen time): keep it off the event loop.
+        principal = await run_in_threadpool(principal_of, request)
         if self.permission is Permission.PUBLIC:
             return principal
         if principal is None:
             raise DomainError("auth.required", ErrorKind.UNAUTHENTICATED)
-        await _check_csrf(request, principal)
         if self.permission is not Permission.SIGN_IN_STEP and principal.second_factor_pending:
             raise DomainError("auth.second_factor_required", ErrorKind.UNAUTHENTICATED)
         if self.permission not in (Permission.SIGN_IN_STEP, Permission.SIGNED_IN):
@@ -118,6 +120,8 @@ class Require:
                 raise DomainError("auth.password_change_required", ErrorKind.FORBIDDEN)
         if self.permission not in principal.permissions:
             raise DomainError("access.denied", ErrorKind.FORBIDDEN)
+        # Last, since it may read the form: nobody without the permission gets that far.
+        await _check_csrf(request, principal)
         return principal
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind
@@ -150,6 +151,13 @@ def install(app: FastAPI) -> None:
         )
         response.status_code = exc.status_code
         return response
+
+    @app.exception_handler(IntegrityError)
+    async def _conflict(request: Request, exc: IntegrityError) -> Response:
+        # Two requests raced for the same unique thing (a username, a version number):
+        # the loser's transaction rolled back whole; tell it to look again.
+        log.info("integrity conflict on %s %s: %s", request.method, request.url.path, exc.orig)
+        return render_error(request, DomainError("store.conflict", ErrorKind.CONFLICT))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -68,6 +68,18 @@ class AccountRepository:
             stmt = stmt.where(WebSession.id != except_id)
         self.session.execute(stmt.values(revoked_at=when))
 
+    def revoke_tokens_of(self, user_id: int, when: datetime) -> None:
+        self.session.execute(
+            update(ApiToken)
+            .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=when)
+        )
+
+    def revoke_everything_of(self, user_id: int, when: datetime) -> None:
+        """After a reset or deactivation: no session and no token of the account works."""
+        self.revoke_sessions_of(user_id, when)
+        self.revoke_tokens_of(user_id, when)
+
     # Sign-in failures -------------------------------------------------------------------
 
     def add_failure(self, username: str, client_addr: str, at: datetime) -> None:

@@ -58,12 +58,12 @@ def search_records(
 @router.get("/export")
 def export_records(
     db: Annotated[Database, Depends(database)],
-    _p: Annotated[Principal, Depends(require(Permission.AUDIT_READ))],
+    principal: Annotated[Principal, Depends(require(Permission.AUDIT_READ))],
     query: Annotated[AuditQuery, Depends(audit_query)],
     format: Literal["xlsx", "csv"] = "xlsx",
 ) -> Response:
-    with db.reading() as uow:
-        data = audit.export(uow, query, format)
+    with db.unit_of_work() as uow:
+        data = audit.export(uow, principal.actor(), query, format)
     media = (
         "text/csv; charset=utf-8"
         if format == "csv"

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from qunguan.config import Settings
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
-from qunguan.services import accounts, sessions
+from qunguan.services import sessions
 from qunguan.services.uow import Database
 from qunguan.web.deps import SESSION_COOKIE, client_addr, database, require, settings
 
@@ -134,8 +134,18 @@ def me(
 def change_password(
     body: PasswordIn,
     db: Annotated[Database, Depends(database)],
+    cfg: Annotated[Settings, Depends(settings)],
     principal: Annotated[Principal, Depends(require(Permission.SIGNED_IN))],
 ) -> dict[str, str]:
-    with db.unit_of_work() as uow:
-        accounts.change_own_password(uow, principal, body.current_password, body.new_password)
+    change_own_password(db, cfg, principal, body.current_password, body.new_password)
     return {"status": "changed"}
+
+
+def change_own_password(
+    db: Database, cfg: Settings, principal: Principal, current: str, new: str
+) -> None:
+    """Shared by the API and the page: commit a recorded failure, then refuse."""
+    with db.unit_of_work() as uow:
+        refused = sessions.change_own_password(uow, cfg, principal, current, new)
+    if refused is not None:
+        raise refused

@@ -155,11 +155,11 @@ def run_import(
 @router.get("/export")
 def export_people(
     db: Annotated[Database, Depends(database)],
-    _p: Annotated[Principal, Depends(require(Permission.DIRECTORY_MANAGE))],
+    principal: Annotated[Principal, Depends(require(Permission.DIRECTORY_MANAGE))],
     format: FileFormat = "xlsx",
 ) -> Response:
-    with db.reading() as uow:
-        data = directory.export_directory(uow, format)
+    with db.unit_of_work() as uow:
+        data = directory.export_directory(uow, principal.actor(), format)
     return download(data, f"directory.{format}", format)
 
 

@@ -22,7 +22,7 @@ Self = Annotated[Principal, Depends(require(Permission.SELF_SERVICE))]
 
 
 def _account_page(
-    request: Request, db: Database, principal: Principal, **extra: object
+    request: Request, db: Database, principal: Principal, *, status: int = 200, **extra: object
 ) -> Response:
     with db.reading() as uow:
         context = {
@@ -30,11 +30,9 @@ def _account_page(
             "tokens": tokens.list_tokens(uow, principal),
             "activity": audit.search(uow, AuditQuery(actor_user_id=principal.user_id, limit=20))[0],
             "recovery_left": second_factor.recovery_codes_left(uow, principal),
-            "enrolled": not principal.second_factor_setup_required
-            and (principal.second_factor_pending is False),
+            "enrolled": principal.second_factor_enrolled,
             "scopes": sorted(p.value for p in tokens.GRANTABLE if p in principal.permissions),
         }
-    status = int(str(extra.pop("status", 200)))
     return render(request, "account/index.html", {**context, **extra}, status=status)
 
 

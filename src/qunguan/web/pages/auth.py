@@ -13,9 +13,9 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
 from qunguan.i18n import LOCALES, translate
-from qunguan.services import accounts, sessions
+from qunguan.services import sessions
 from qunguan.services.uow import Database
-from qunguan.web.api.auth import set_session_cookie, sign_in, verify_code
+from qunguan.web.api.auth import change_own_password, set_session_cookie, sign_in, verify_code
 from qunguan.web.deps import LOCALE_COOKIE, SESSION_COOKIE, database, locale_of, require, settings
 from qunguan.web.errors import error_json
 from qunguan.web.pages.rendering import render
@@ -54,9 +54,9 @@ def login_submit(
     request: Request,
     db: Annotated[Database, Depends(database)],
     cfg: Annotated[Settings, Depends(settings)],
-    username: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     try:
         new = sign_in(request, db, cfg, username, password, "")
@@ -120,6 +120,7 @@ def password_page(
 def password_submit(
     request: Request,
     db: Annotated[Database, Depends(database)],
+    cfg: Annotated[Settings, Depends(settings)],
     principal: Annotated[Principal, Depends(require(Permission.SIGNED_IN))],
     current_password: Annotated[str, Form()] = "",
     new_password: Annotated[str, Form()] = "",
@@ -130,8 +131,7 @@ def password_submit(
         error = {"message": translate("password.mismatch", locale), "details": []}
         return render(request, "password.html", {"error": error}, status=422)
     try:
-        with db.unit_of_work() as uow:
-            accounts.change_own_password(uow, principal, current_password, new_password)
+        change_own_password(db, cfg, principal, current_password, new_password)
     except DomainError as exc:
         return render(
             request, "password.html", {"error": error_json(exc, locale)["error"]}, status=422

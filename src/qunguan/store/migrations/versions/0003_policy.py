@@ -1,4 +1,4 @@
-"""policy versions
+"""policy versions; TOTP replay guard
 
 Revision ID: 0003
 Revises: 0002
@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("preset", sa.String(length=8), nullable=False),
         sa.Column("document", sa.Text(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("base_version", sa.Integer(), nullable=True),
         sa.Column("changes", sa.JSON(), nullable=False),
         sa.Column("proposed_by", sa.Integer(), nullable=True),
         sa.Column("proposed_at", sa.DateTime(), nullable=False),
@@ -54,8 +55,13 @@ def upgrade() -> None:
     with op.batch_alter_table("policy_versions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_policy_versions_status"), ["status"], unique=False)
 
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("totp_last_step")
     with op.batch_alter_table("policy_versions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_policy_versions_status"))
 
