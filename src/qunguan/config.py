@@ -59,7 +59,12 @@ class Settings:
             secure_cookies=env.get("QUNGUAN_SECURE_COOKIES", "").lower() in {"1", "true", "yes"},
             default_locale=env.get("QUNGUAN_LOCALE", "zh"),
             display_timezone=env.get("QUNGUAN_TIMEZONE", "Asia/Shanghai"),
+            max_upload_bytes=int(env.get("QUNGUAN_MAX_UPLOAD_MB", "10")) * 1024 * 1024,
             login_max_failures=int(env.get("QUNGUAN_LOGIN_MAX_FAILURES", "5")),
+            login_max_failures_per_client=int(
+                env.get("QUNGUAN_LOGIN_MAX_FAILURES_PER_CLIENT", "20")
+            ),
+            login_window_minutes=int(env.get("QUNGUAN_LOGIN_WINDOW_MINUTES", "15")),
             lockout_minutes=int(env.get("QUNGUAN_LOCKOUT_MINUTES", "15")),
             audit_hash=env.get("QUNGUAN_AUDIT_HASH", "sha256").lower(),
             audit_retention_days=int(env.get("QUNGUAN_AUDIT_RETENTION_DAYS", "180")),

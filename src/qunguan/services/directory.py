@@ -113,8 +113,7 @@ def import_directory(
         unchanged=diff.unchanged,
         summary=summary_of(diff),
     )
-    uow.session.add(log)
-    uow.session.flush()
+    repo.add_import(log)
     audit.record(
         uow,
         actor,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -90,10 +91,17 @@ def parse_yaml(text: str) -> Policy:
     return validate(data)
 
 
+@lru_cache(maxsize=64)
+def _parsed(document: str) -> Policy:
+    """Published documents never change: parse each once, so reading the policy in force
+    costs one indexed query rather than a YAML parse and a validation."""
+    return parse_yaml(document)
+
+
 def _in_force(row: PolicyVersion | None) -> InForce | None:
     if row is None or row.version is None or row.published_at is None:
         return None
-    return InForce(row.version, parse_yaml(row.document), row.published_at)
+    return InForce(row.version, _parsed(row.document), row.published_at)
 
 
 def cite(policy: Policy, clause_id: str) -> Citation | None:

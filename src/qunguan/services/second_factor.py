@@ -16,7 +16,7 @@ from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.services import audit
 from qunguan.services.uow import UnitOfWork
-from qunguan.store.models import User, WebSession
+from qunguan.store.models import User
 from qunguan.store.repositories.accounts import AccountRepository
 
 ISSUER = "群管 Qunguan"
@@ -63,7 +63,7 @@ def confirm_enrolment(uow: UnitOfWork, principal: Principal, code: str) -> list[
     now = utcnow()
     user.totp_enabled_at = now
     if principal.session_id is not None:
-        web_session = uow.session.get(WebSession, principal.session_id)
+        web_session = AccountRepository(uow.session).web_session(principal.session_id)
         if web_session is not None:
             web_session.second_factor_at = now
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]

@@ -179,9 +179,7 @@ def verify_second_factor(
     """Complete a pending sign-in with a TOTP or recovery code."""
     accounts = AccountRepository(uow.session)
     user = accounts.by_id(principal.user_id)
-    web_session = (
-        uow.session.get(WebSession, principal.session_id) if principal.session_id else None
-    )
+    web_session = AccountRepository(uow.session).web_session(principal.session_id)
     if user is None or web_session is None:
         raise DomainError("auth.required", ErrorKind.UNAUTHENTICATED)
     now = utcnow()
@@ -223,7 +221,7 @@ def resolve(
 def sign_out(uow: UnitOfWork, principal: Principal) -> None:
     if principal.session_id is None:
         return
-    web_session = uow.session.get(WebSession, principal.session_id)
+    web_session = AccountRepository(uow.session).web_session(principal.session_id)
     if web_session is not None and web_session.revoked_at is None:
         web_session.revoked_at = utcnow()
         audit.record(
@@ -251,7 +249,7 @@ def list_sessions(uow: UnitOfWork, principal: Principal) -> list[SessionView]:
 
 def revoke_session(uow: UnitOfWork, principal: Principal, session_id: int) -> None:
     """End one of one's own sessions; another account's session looks like none at all."""
-    web_session = uow.session.get(WebSession, session_id)
+    web_session = AccountRepository(uow.session).web_session(session_id)
     if web_session is None or web_session.user_id != principal.user_id:
         raise not_found("session")
     if web_session.revoked_at is None:

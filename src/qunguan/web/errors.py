@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -109,7 +110,8 @@ def render_error(request: Request, error: DomainError) -> Response:
     if _is_api(request):
         return JSONResponse(body, status_code=status)
     if error.kind is ErrorKind.UNAUTHENTICATED and error.code == "auth.required":
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
     redirect = _SIGN_IN_STEPS.get(error.code)
     if redirect is not None:
         return RedirectResponse(redirect, status_code=303)

@@ -43,6 +43,9 @@ class AccountRepository:
         self.session.flush()
         return web_session
 
+    def web_session(self, session_id: int | None) -> WebSession | None:
+        return self.session.get(WebSession, session_id) if session_id is not None else None
+
     def session_by_token_hash(self, token_hash: str) -> WebSession | None:
         return self.session.scalar(select(WebSession).where(WebSession.token_hash == token_hash))
 

@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from qunguan.domain.directory import EmploymentStatus, PeopleQuery, PersonRecord
-from qunguan.store.models import Department, Person, Unit
+from qunguan.store.models import Department, DirectoryImport, Person, Unit
 
 
 def record_of(person: Person) -> PersonRecord:
@@ -107,6 +107,11 @@ class DirectoryRepository:
             .offset(query.offset)
         ).all()
         return rows, total
+
+    def add_import(self, record: DirectoryImport) -> DirectoryImport:
+        self.session.add(record)
+        self.session.flush()
+        return record
 
     def count_people(self) -> int:
         return self.session.scalar(select(func.count(Person.id))) or 0

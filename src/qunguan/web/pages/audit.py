@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -30,7 +32,7 @@ def audit_page(
     verify: bool = False,
 ) -> Response:
     page = max(page, 1)
-    paged = AuditQuery(**{**query.__dict__, "limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
+    paged = replace(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     with db.reading() as uow:
         rows, total = audit.search(uow, paged)
         verification = audit.verify(uow) if verify else None
@@ -41,7 +43,7 @@ def audit_page(
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
         "filters": params,
-        "query_string": "&".join(f"{k}={v}" for k, v in params.items()),
+        "query_string": urlencode(params),
         "verification": verification,
     }
     return render(request, "audit/list.html", context)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -36,7 +36,7 @@ def safe_next(target: str | None) -> str:
 def next_step(principal: Principal, target: str) -> str:
     """Where a newly signed-in person goes: the sign-in step they still owe, or on."""
     if principal.second_factor_pending:
-        return f"/login/second-factor?next={target}"
+        return f"/login/second-factor?next={quote(target, safe='/')}"
     if principal.second_factor_setup_required:
         return "/account/second-factor"
     if principal.must_change_password:

@@ -108,6 +108,8 @@ def decide(
     decision: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
+    if decision not in ("approve", "refuse"):
+        raise DomainError("request.invalid")
     try:
         with db.unit_of_work() as uow:
             if decision == "approve":
