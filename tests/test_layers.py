@@ -20,8 +20,9 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"domain", "config"},
     "services": {"domain", "policy", "store", "tabular", "config"},
     # Pages render the regulation and quote it: policy is pure, like the domain.
-    "web": {"services", "domain", "policy", "config", "i18n"},
-    "cli": {"services", "domain", "policy", "config", "i18n", "web", "testing"},
+    "web": {"services", "domain", "policy", "config", "i18n", "jobs"},
+    "cli": {"services", "domain", "policy", "config", "i18n", "web", "testing", "jobs"},
+    "jobs": {"services", "domain", "policy", "config"},
 }
 # The composition roots also build the engine and check the schema.
 COMPOSITION_ROOTS = {"web/app.py", "web/api/health.py", "cli/main.py"}

@@ -37,6 +37,8 @@ class Settings:
     login_max_failures_per_client: int = 20
     login_window_minutes: int = 15
     lockout_minutes: int = 15
+    # Run scheduled work (membership audits, leavers, expiries) inside this server process.
+    scheduler: bool = False
     # The audit chain's hash: sha256, or sm3 (GB/T 32905).
     audit_hash: str = "sha256"
     # How long audit records are kept; never less than 180 days.
@@ -67,5 +69,6 @@ class Settings:
             login_window_minutes=int(env.get("QUNGUAN_LOGIN_WINDOW_MINUTES", "15")),
             lockout_minutes=int(env.get("QUNGUAN_LOCKOUT_MINUTES", "15")),
             audit_hash=env.get("QUNGUAN_AUDIT_HASH", "sha256").lower(),
+            scheduler=env.get("QUNGUAN_SCHEDULER", "1").lower() in {"1", "true", "yes"},
             audit_retention_days=int(env.get("QUNGUAN_AUDIT_RETENTION_DAYS", "180")),
         )

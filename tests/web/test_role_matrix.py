@@ -70,6 +70,10 @@ SAMPLE_PARAMS = {
     "fmt": "pdf",
     "proposal_id": "999999",
     "number": "1",
+    "application_id": "999999",
+    "group_id": "999999",
+    "invitation_id": "999999",
+    "finding_id": "999999",
 }
 
 

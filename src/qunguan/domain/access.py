@@ -47,6 +47,9 @@ class Permission(StrEnum):
     POLICY_PROPOSE = "policy.propose"  # edit and propose a new version
     POLICY_APPROVE = "policy.approve"  # approve or refuse a proposal (leader)
     POLICY_STATUS = "policy.status"  # who has acknowledged which version
+    # Work groups: apply, join, take part. What one may do in a group is decided there,
+    # by one's role in it and the policy (policy/rules/groups.py, membership.py).
+    GROUPS = "groups"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -68,6 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.POLICY_READ,
             Permission.POLICY_APPROVE,
             Permission.POLICY_STATUS,
+            Permission.GROUPS,
         }
     ),
     Role.OFFICE: frozenset(
@@ -77,9 +81,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.POLICY_READ,
             Permission.POLICY_PROPOSE,
             Permission.POLICY_STATUS,
+            Permission.GROUPS,
         }
     ),
-    Role.MEMBER: frozenset({Permission.DIRECTORY_READ, Permission.POLICY_READ}),
+    Role.MEMBER: frozenset({Permission.DIRECTORY_READ, Permission.POLICY_READ, Permission.GROUPS}),
 }
 
 

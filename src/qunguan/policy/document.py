@@ -58,6 +58,8 @@ class Groups(_Section):
     must_declare_type: bool = True
     must_declare_end_date: bool = False
     types: tuple[str, ...] = ("department", "project", "meeting", "central_task")
+    # Types whose groups end with their task, so an application must give an end date.
+    end_date_required_for: tuple[str, ...] = ("meeting", "central_task")
     freeze_when_expired: bool = False
     owner_must_be_party_member: bool = False
     owner_from_office: bool = False

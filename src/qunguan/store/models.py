@@ -269,3 +269,124 @@ class PolicyAcknowledgement(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class GroupApplication(Base):
+    """A request to create a group; the group exists only once it is approved."""
+
+    __tablename__ = "group_applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    type: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(Text)
+    end_date: Mapped[date | None] = mapped_column(Date, default=None)
+    owner_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    applicant_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Directory names the applicant confirmed keeping in the name, where the policy warns.
+    confirmed_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Group(Base):
+    """A work group: approved purpose, one accountable owner; archived, never deleted."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), index=True)
+    type: Mapped[str] = mapped_column(String(40))
+    purpose: Mapped[str] = mapped_column(Text)
+    end_date: Mapped[date | None] = mapped_column(Date, default=None)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # Set when the owner left the agency: the office must choose a successor.
+    needs_successor: Mapped[bool] = mapped_column(Boolean, default=False)
+    application_id: Mapped[int] = mapped_column(ForeignKey("group_applications.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class Membership(Base):
+    """A person's membership of a group; kept after they leave, for the record."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (Index("ix_memberships_group_active", "group_id", "left_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    joined_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Why they were brought in (a request's reason, an owner's note).
+    reason: Mapped[str] = mapped_column(Text, default="")
+    appointed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    appointed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    left_how: Mapped[str] = mapped_column(String(16), default="")  # left/removed/auto
+    left_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class Invitation(Base):
+    """An invitation to join (needs the invitee's consent) or a member's request to add
+    someone (needs an inviter's approval first)."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # invitation / request
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class Notification(Base):
+    """Something a person must know: they were removed, their group lost its owner…"""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class JobRun(Base):
+    """One run of a scheduled job for one period: the unique key lets exactly one server
+    process claim it, however many are running."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_runs_job_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(60))
+    period: Mapped[str] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AuditFinding(Base):
+    """A membership audit's finding: someone who should not be in a group."""
+
+    __tablename__ = "audit_findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # not_active / out_of_scope
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    job_run_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from qunguan.config import Settings
 from qunguan.domain.errors import DomainError, ErrorKind
+from qunguan.jobs import scheduler
 from qunguan.services import audit
 from qunguan.services.uow import Database
 from qunguan.store import migrate
@@ -21,6 +23,7 @@ from qunguan.web.api import account as api_account
 from qunguan.web.api import audit as api_audit
 from qunguan.web.api import auth as api_auth
 from qunguan.web.api import directory as api_directory
+from qunguan.web.api import groups as api_groups
 from qunguan.web.api import health
 from qunguan.web.api import policy as api_policy
 from qunguan.web.api import users as api_users
@@ -40,6 +43,7 @@ ROUTERS = (
     api_auth.router,
     api_account.router,
     api_directory.router,
+    api_groups.router,
     api_users.router,
     api_audit.router,
     api_policy.router,
@@ -71,10 +75,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        background = None
         try:
             check_database(database)
+            if settings.scheduler:
+                background = asyncio.create_task(scheduler.run_forever(database))
             yield
         finally:
+            if background is not None:
+                background.cancel()
             database.engine.dispose()
 
     app = FastAPI(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from qunguan.domain.events import DomainEvent
@@ -17,6 +19,15 @@ class OutboxRepository:
         row = OutboxEvent(kind=event.kind, payload=event.payload())
         self.session.add(row)
         return row
+
+    def claim(self, event_id: int, at: datetime) -> bool:
+        """Mark an event processed; False if another process got to it first."""
+        result = self.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id == event_id, OutboxEvent.processed_at.is_(None))
+            .values(processed_at=at)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def pending(self, kind: str | None = None, limit: int = 500) -> list[OutboxEvent]:
         stmt = select(OutboxEvent).where(OutboxEvent.processed_at.is_(None))

@@ -1,0 +1,76 @@
+"""The in-service scheduler.
+
+Every tick, each job whose period has begun is *claimed* by inserting (job, period) into
+``job_runs``; the unique key lets exactly one server process win, however many run, so a
+weekly audit happens once a week. Directory events are claimed one by one instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from qunguan.domain.clock import utcnow
+from qunguan.policy.document import Settings as PolicySettings
+from qunguan.services import membership_audit, policy_admin
+from qunguan.services.uow import Database, UnitOfWork
+
+log = logging.getLogger("qunguan.jobs")
+TICK_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    # The job's period in days under the policy in force; None: not scheduled.
+    every_days: Callable[[PolicySettings], int | None]
+    run: Callable[[UnitOfWork, int], int]
+
+
+JOBS = (
+    Job(
+        "membership_audit",
+        lambda s: s.membership.audit_every_days,
+        lambda uow, run_id: membership_audit.audit_memberships(uow, run_id),
+    ),
+    Job("group_expiry", lambda s: 1, lambda uow, _run_id: membership_audit.expire_groups(uow)),
+)
+
+
+def period_key(now: datetime, every_days: int) -> str:
+    return f"{every_days}d:{now.toordinal() // every_days}"
+
+
+def run_due(db: Database, now: datetime | None = None) -> dict[str, int]:
+    """One tick: act on directory events, then run each job due in this period, once."""
+    now = now or utcnow()
+    done: dict[str, int] = {}
+    with db.unit_of_work() as uow:
+        done["directory_events"] = membership_audit.process_directory_events(uow, now)
+    with db.reading() as uow:
+        in_force = policy_admin.current(uow)
+    if in_force is None:
+        return done
+    for job in JOBS:
+        every = job.every_days(in_force.policy.settings)
+        if not every:
+            continue
+        with db.unit_of_work() as uow:
+            run_id = membership_audit.claim_period(uow, job.name, period_key(now, every), now)
+            if run_id is None:
+                continue  # another process has it
+            done[job.name] = job.run(uow, run_id)
+    return done
+
+
+async def run_forever(db: Database) -> None:
+    """The service's background loop; an error is logged and the next tick tries again."""
+    while True:
+        try:
+            await asyncio.to_thread(run_due, db)
+        except Exception:
+            log.exception("scheduled work failed; retrying next tick")
+        await asyncio.sleep(TICK_SECONDS)

@@ -1,0 +1,37 @@
+"""Who may bring whom into a group, consent, leaving and removal."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from qunguan.policy.document import Settings
+
+
+class GroupRole(StrEnum):
+    OWNER = "owner"
+    GROUP_ADMIN = "group_admin"
+    MEMBER = "member"
+
+
+INVITE_CLAUSES = ("s1-4.1", "s1-4.2", "s5-3a", "s6-2.4", "s7-3.1", "s4-4.2a")
+CONSENT_CLAUSES = ("s1-4.1",)
+LEAVER_CLAUSES = ("s1-4.4", "s4-7.1", "s6-2.6")
+DISPLAY_NAME_CLAUSES = ("s2-2.1b", "s5-3b", "s4-4.1")
+
+
+def may_invite(settings: Settings, role: GroupRole | None) -> bool:
+    """篇一 四.1–2, 篇五 三: only the roles the policy names invite; others may only ask."""
+    return role is not None and role.value in settings.membership.inviters
+
+
+def may_request(settings: Settings, role: GroupRole | None) -> bool:
+    return role is not None and settings.membership.members_may_request
+
+
+def consent_needed(settings: Settings) -> bool:
+    return settings.membership.invitee_must_consent
+
+
+def may_manage(role: GroupRole | None) -> bool:
+    """Renaming, removing, deciding requests: the owner and the group's admins."""
+    return role in (GroupRole.OWNER, GroupRole.GROUP_ADMIN)

@@ -1,0 +1,361 @@
+"""Membership: invitations with consent, requests, leaving, removal, leavers, display names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from qunguan.domain.access import Role
+from qunguan.domain.actor import Actor, Principal
+from qunguan.domain.clock import utcnow
+from qunguan.domain.directory import EmploymentStatus, display_name
+from qunguan.domain.errors import DomainError, ErrorKind, not_found
+from qunguan.policy.rules import membership as rules
+from qunguan.policy.rules.membership import GroupRole
+from qunguan.services import audit
+from qunguan.services.groups import _active_person, access_group, settings_in_force
+from qunguan.services.uow import UnitOfWork
+from qunguan.store.models import Group, Invitation, Membership
+from qunguan.store.repositories.accounts import AccountRepository
+from qunguan.store.repositories.directory import DirectoryRepository, record_of
+from qunguan.store.repositories.groups import GroupRepository
+
+
+def _join(uow: UnitOfWork, group: Group, person_id: int, reason: str, by: int | None) -> Membership:
+    now = utcnow()
+    membership = Membership(
+        group_id=group.id,
+        person_id=person_id,
+        role=GroupRole.MEMBER.value,
+        joined_at=now,
+        reason=reason,
+        appointed_by=by,
+        appointed_at=now,
+    )
+    GroupRepository(uow.session).add(membership)
+    return membership
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What bringing someone in led to: ``member`` (joined), ``invitation`` (their consent
+    is awaited) or ``request`` (an inviter's decision is awaited)."""
+
+    result: str
+    id: int
+
+
+def invite(
+    uow: UnitOfWork, principal: Principal, group_id: int, staff_no: str, reason: str = ""
+) -> Outcome:
+    """Bring someone in. An inviter's invitation waits for the invitee's consent where the
+    policy asks for it (else they join at once); anyone else's becomes a request the
+    inviters decide (篇一 四.1–2, 篇五 三, 篇七 三.1)."""
+    group, role = access_group(uow, principal, group_id)
+    if group.status != "active":
+        raise DomainError("groups.not_active", ErrorKind.CONFLICT, params={"status": group.status})
+    settings = settings_in_force(uow)
+    person = _active_person(uow, staff_no)
+    repo = GroupRepository(uow.session)
+    if repo.membership(group.id, person.id) is not None:
+        raise DomainError(
+            "members.already_member", ErrorKind.CONFLICT, params={"name": person.name}
+        )
+    if repo.pending_invitation(group.id, person.id) is not None:
+        raise DomainError(
+            "members.already_invited", ErrorKind.CONFLICT, params={"name": person.name}
+        )
+    if rules.may_invite(settings, role):
+        if not rules.consent_needed(settings):
+            membership = _join(uow, group, person.id, reason.strip(), principal.user_id)
+            audit.record(
+                uow,
+                principal.actor(),
+                "member.added",
+                target_type="group",
+                target_id=group.id,
+                summary={"person": person.staff_no, "reason": reason.strip()},
+            )
+            repo.notify(person.id, "member.added", {"group": group.name})
+            return Outcome("member", membership.id)
+        kind = "invitation"
+    elif rules.may_request(settings, role):
+        if not reason.strip():
+            raise DomainError("members.reason_missing", clause_ids=("s1-4.2",))
+        kind = "request"
+    else:
+        raise DomainError(
+            "members.not_inviter", ErrorKind.FORBIDDEN, clause_ids=rules.INVITE_CLAUSES
+        )
+    invitation = Invitation(
+        group_id=group.id,
+        person_id=person.id,
+        kind=kind,
+        reason=reason.strip(),
+        created_by=principal.user_id,
+    )
+    repo.add(invitation)
+    audit.record(
+        uow,
+        principal.actor(),
+        f"member.{kind}_created",
+        target_type="group",
+        target_id=group.id,
+        summary={"person": person.staff_no, "reason": invitation.reason},
+    )
+    if kind == "invitation":
+        repo.notify(person.id, "member.invited", {"group": group.name})
+    return Outcome(kind, invitation.id)
+
+
+def decide_request(
+    uow: UnitOfWork, principal: Principal, invitation_id: int, *, approve: bool
+) -> Outcome:
+    """An inviter approves a member's request (it becomes an invitation, or a membership
+    where no consent is asked) or declines it. The request's reason travels along."""
+    repo = GroupRepository(uow.session)
+    request = repo.invitation(invitation_id)
+    if request is None or request.kind != "request":
+        raise not_found("members.request")
+    group, role = access_group(uow, principal, request.group_id)
+    settings = settings_in_force(uow)
+    if not rules.may_invite(settings, role):
+        raise DomainError(
+            "members.not_inviter", ErrorKind.FORBIDDEN, clause_ids=rules.INVITE_CLAUSES
+        )
+    if request.status != "pending":
+        raise DomainError("members.already_decided", ErrorKind.CONFLICT)
+    request.decided_by, request.decided_at = principal.user_id, utcnow()
+    audit.record(
+        uow,
+        principal.actor(),
+        "member.request_" + ("approved" if approve else "declined"),
+        target_type="group",
+        target_id=group.id,
+        summary={"request": request.id},
+    )
+    if not approve:
+        request.status = "declined"
+        return Outcome("declined", request.id)
+    request.status = "approved"
+    if not rules.consent_needed(settings):
+        return Outcome(
+            "member", _join(uow, group, request.person_id, request.reason, principal.user_id).id
+        )
+    invitation = Invitation(
+        group_id=group.id,
+        person_id=request.person_id,
+        kind="invitation",
+        reason=request.reason,
+        created_by=principal.user_id,
+    )
+    repo.add(invitation)
+    repo.notify(request.person_id, "member.invited", {"group": group.name})
+    return Outcome("invitation", invitation.id)
+
+
+def respond(
+    uow: UnitOfWork, principal: Principal, invitation_id: int, *, accept: bool
+) -> Membership | None:
+    """The invitee, and only the invitee, accepts or declines."""
+    repo = GroupRepository(uow.session)
+    invitation = repo.invitation(invitation_id)
+    if (
+        invitation is None
+        or invitation.kind != "invitation"
+        or invitation.person_id != principal.person_id
+    ):
+        raise not_found("members.invitation")
+    if invitation.status != "pending":
+        raise DomainError("members.already_decided", ErrorKind.CONFLICT)
+    group = repo.group(invitation.group_id)
+    assert group is not None
+    invitation.status = "accepted" if accept else "declined"
+    invitation.decided_by, invitation.decided_at = principal.user_id, utcnow()
+    audit.record(
+        uow,
+        principal.actor(),
+        "member.invitation_" + invitation.status,
+        target_type="group",
+        target_id=group.id,
+    )
+    if not accept:
+        return None
+    if group.status != "active":
+        raise DomainError("groups.not_active", ErrorKind.CONFLICT, params={"status": group.status})
+    return _join(uow, group, invitation.person_id, invitation.reason, invitation.created_by)
+
+
+def _end(membership: Membership, how: str, reason: str) -> None:
+    membership.left_at, membership.left_how, membership.left_reason = utcnow(), how, reason
+
+
+def leave(uow: UnitOfWork, principal: Principal, group_id: int) -> None:
+    """Leave voluntarily; an owner first hands the group over (篇四 三.1)."""
+    group, role = access_group(uow, principal, group_id)
+    if role is None:
+        raise not_found("group")
+    if role is GroupRole.OWNER:
+        raise DomainError("members.owner_cannot_leave", ErrorKind.CONFLICT, clause_ids=("s4-3.1",))
+    membership = GroupRepository(uow.session).membership(group.id, principal.person_id or 0)
+    assert membership is not None
+    _end(membership, "left", "")
+    audit.record(uow, principal.actor(), "member.left", target_type="group", target_id=group.id)
+
+
+def remove(
+    uow: UnitOfWork, principal: Principal, group_id: int, staff_no: str, reason: str
+) -> None:
+    """An owner or group admin removes a member, saying why; the member is told."""
+    group, role = access_group(uow, principal, group_id)
+    if not rules.may_manage(role):
+        raise DomainError(
+            "groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=("s1-4.3", "s3-3.1.2")
+        )
+    if not reason.strip():
+        raise DomainError("members.reason_missing")
+    person = DirectoryRepository(uow.session).person_by_staff_no(staff_no)
+    repo = GroupRepository(uow.session)
+    membership = repo.membership(group.id, person.id) if person else None
+    if person is None or membership is None:
+        raise not_found("members.member")
+    if membership.role == GroupRole.OWNER.value:
+        raise DomainError("members.owner_cannot_leave", ErrorKind.CONFLICT, clause_ids=("s4-3.1",))
+    _end(membership, "removed", reason.strip())
+    audit.record(
+        uow,
+        principal.actor(),
+        "member.removed",
+        target_type="group",
+        target_id=group.id,
+        summary={"person": person.staff_no, "reason": reason.strip()},
+    )
+    repo.notify(person.id, "member.removed", {"group": group.name, "reason": reason.strip()})
+
+
+def remove_leaver(uow: UnitOfWork, actor: Actor, person_id: int, reason: str) -> list[int]:
+    """Someone left the agency or changed post: out of every group at once, each owner told;
+    a group they owned is flagged for the office to name a successor (篇一 四.4, 篇六 二.6)."""
+    repo = GroupRepository(uow.session)
+    touched = []
+    for group, membership in repo.groups_of_person(person_id):
+        _end(membership, "auto", reason)
+        touched.append(group.id)
+        audit.record(
+            uow,
+            actor,
+            "member.removed_automatically",
+            target_type="group",
+            target_id=group.id,
+            summary={"person_id": person_id, "reason": reason},
+        )
+        if group.owner_person_id == person_id:
+            group.needs_successor = True
+            for office_person in _office_people(uow):
+                repo.notify(office_person, "group.needs_successor", {"group": group.name})
+        elif group.owner_person_id is not None:
+            repo.notify(
+                group.owner_person_id, "member.left_agency", {"group": group.name, "reason": reason}
+            )
+    return touched
+
+
+def _office_people(uow: UnitOfWork) -> list[int]:
+    return [
+        u.person_id
+        for u in AccountRepository(uow.session).all()
+        if u.person_id and any(r.role == Role.OFFICE.value for r in u.roles)
+    ]
+
+
+@dataclass(frozen=True)
+class MemberView:
+    person_id: int
+    staff_no: str
+    display_name: str
+    role: str
+    joined_at: datetime
+    reason: str
+    status: str
+
+
+def members(uow: UnitOfWork, principal: Principal, group_id: int) -> list[MemberView]:
+    """Display names come from the directory in the policy's format, never typed (篇二 二.1)."""
+    group, _role = access_group(uow, principal, group_id)
+    fmt = settings_in_force(uow).membership.display_name_format
+    directory = DirectoryRepository(uow.session)
+    out = []
+    for m in GroupRepository(uow.session).members(group.id):
+        person = directory.person(m.person_id)
+        assert person is not None
+        rec = record_of(person)
+        out.append(
+            MemberView(
+                person.id,
+                rec.staff_no,
+                display_name(rec, fmt),
+                m.role,
+                m.joined_at,
+                m.reason,
+                rec.status.value,
+            )
+        )
+    return out
+
+
+def set_nickname(uow: UnitOfWork, principal: Principal, group_id: int, nickname: str) -> None:
+    """There is no free nickname: a display name is the directory's (篇二 二.1)."""
+    access_group(uow, principal, group_id)
+    raise DomainError("members.nickname_forbidden", clause_ids=rules.DISPLAY_NAME_CLAUSES)
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    id: int
+    group_id: int
+    group_name: str
+    person_name: str
+    kind: str
+    reason: str
+    created_at: datetime
+
+
+def inbox(
+    uow: UnitOfWork, principal: Principal
+) -> tuple[list[InvitationView], list[InvitationView]]:
+    """My pending invitations, and the requests waiting for me as an inviter."""
+    repo = GroupRepository(uow.session)
+    directory = DirectoryRepository(uow.session)
+    names = {p.id: p.name for p in directory.all_people()}
+
+    def view(i: Invitation) -> InvitationView:
+        group = repo.group(i.group_id)
+        return InvitationView(
+            i.id,
+            i.group_id,
+            group.name if group else "",
+            names.get(i.person_id, ""),
+            i.kind,
+            i.reason,
+            i.created_at,
+        )
+
+    mine = (
+        [view(i) for i in repo.invitations_for(principal.person_id)] if principal.person_id else []
+    )
+    waiting: list[InvitationView] = []
+    if principal.person_id:
+        settings = settings_in_force(uow)
+        for group, membership in repo.groups_of_person(principal.person_id):
+            if rules.may_invite(settings, GroupRole(membership.role)):
+                waiting.extend(view(i) for i in repo.requests_of(group.id))
+    return mine, waiting
+
+
+def is_active_member(uow: UnitOfWork, group_id: int, person_id: int) -> bool:
+    person = DirectoryRepository(uow.session).person(person_id)
+    return (
+        person is not None
+        and person.status == EmploymentStatus.ACTIVE.value
+        and GroupRepository(uow.session).membership(group_id, person_id) is not None
+    )

@@ -1,0 +1,207 @@
+"""Work groups: applications and approval, membership, invitations, audits."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from qunguan.domain.access import Permission
+from qunguan.domain.actor import Principal
+from qunguan.services import groups, members, membership_audit
+from qunguan.services.uow import Database
+from qunguan.web.deps import database, require
+
+router = APIRouter(prefix="/api/v1", tags=["groups"])
+Member = Annotated[Principal, Depends(require(Permission.GROUPS))]
+Db = Annotated[Database, Depends(database)]
+
+
+class ApplicationIn(BaseModel):
+    name: str = Field(min_length=1, max_length=60)
+    type: str = Field(min_length=1, max_length=40)
+    purpose: str = Field(default="", max_length=2000)
+    owner_staff_no: str = Field(min_length=1, max_length=32)
+    end_date: date | None = None
+    confirm_names: list[str] = Field(
+        default_factory=list, description="directory names kept knowingly"
+    )
+
+
+class NoteIn(BaseModel):
+    note: str = Field(default="", max_length=2000)
+
+
+class NameIn(BaseModel):
+    name: str = Field(min_length=1, max_length=60)
+
+
+class PersonIn(BaseModel):
+    staff_no: str = Field(min_length=1, max_length=32)
+    reason: str = Field(default="", max_length=2000)
+
+
+def plain(obj: Any) -> dict[str, Any]:
+    """A view dataclass as JSON: dates and times as ISO strings."""
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in obj.__dict__.items()}
+
+
+@router.get("/groups")
+def list_groups(db: Db, principal: Member) -> dict[str, Any]:
+    with db.reading() as uow:
+        return {"items": [plain(g) for g in groups.my_groups(uow, principal)]}
+
+
+@router.post("/groups/applications", status_code=201)
+def apply(body: ApplicationIn, db: Db, principal: Member) -> dict[str, Any]:
+    """Ask for a group; it exists only once the approver the policy names approves."""
+    form = groups.ApplicationForm(
+        body.name,
+        body.type,
+        body.purpose,
+        body.owner_staff_no,
+        body.end_date,
+        tuple(body.confirm_names),
+    )
+    with db.unit_of_work() as uow:
+        row = groups.apply(uow, principal, form)
+        return {"id": row.id, "status": row.status}
+
+
+@router.get("/groups/applications")
+def applications(db: Db, principal: Member) -> dict[str, Any]:
+    with db.reading() as uow:
+        return {"items": [plain(a) for a in groups.applications(uow, principal)]}
+
+
+@router.post("/groups/applications/{application_id}/approval")
+def approve(application_id: int, body: NoteIn, db: Db, principal: Member) -> dict[str, Any]:
+    with db.unit_of_work() as uow:
+        group = groups.decide(uow, principal, application_id, approve=True, note=body.note)
+        assert group is not None
+        return {"group_id": group.id}
+
+
+@router.post("/groups/applications/{application_id}/refusal")
+def refuse(application_id: int, body: NoteIn, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        groups.decide(uow, principal, application_id, approve=False, note=body.note)
+    return {"status": "refused"}
+
+
+@router.get("/groups/{group_id}")
+def get_group(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+    with db.reading() as uow:
+        return plain(groups.group_view(uow, principal, group_id))
+
+
+@router.put("/groups/{group_id}/name")
+def rename(group_id: int, body: NameIn, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        return {"name": groups.rename(uow, principal, group_id, body.name).name}
+
+
+@router.post("/groups/{group_id}/owner")
+def transfer(group_id: int, body: PersonIn, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        groups.transfer_ownership(uow, principal, group_id, body.staff_no)
+    return {"status": "transferred"}
+
+
+@router.post("/groups/{group_id}/dissolution")
+def dissolve(group_id: int, body: NoteIn, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        return {"status": groups.dissolve(uow, principal, group_id, body.note).status}
+
+
+@router.get("/groups/{group_id}/members")
+def list_members(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+    with db.reading() as uow:
+        return {"items": [plain(m) for m in members.members(uow, principal, group_id)]}
+
+
+@router.post("/groups/{group_id}/invitations", status_code=201)
+def invite(group_id: int, body: PersonIn, db: Db, principal: Member) -> dict[str, Any]:
+    """An invitation (consent pending), a direct addition, or a request, as the policy says."""
+    with db.unit_of_work() as uow:
+        outcome = members.invite(uow, principal, group_id, body.staff_no, body.reason)
+    return {"result": outcome.result, "id": outcome.id}
+
+
+@router.post("/groups/{group_id}/leave")
+def leave(group_id: int, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        members.leave(uow, principal, group_id)
+    return {"status": "left"}
+
+
+@router.post("/groups/{group_id}/removals")
+def remove(group_id: int, body: PersonIn, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        members.remove(uow, principal, group_id, body.staff_no, body.reason)
+    return {"status": "removed"}
+
+
+@router.put("/groups/{group_id}/nickname")
+def set_nickname(group_id: int, body: NameIn, db: Db, principal: Member) -> dict[str, str]:
+    """Always refused: display names come from the directory (篇二 二.1)."""
+    with db.reading() as uow:
+        members.set_nickname(uow, principal, group_id, body.name)
+    return {}
+
+
+@router.get("/invitations")
+def inbox(db: Db, principal: Member) -> dict[str, Any]:
+    with db.reading() as uow:
+        mine, waiting = members.inbox(uow, principal)
+    return {"invitations": [plain(i) for i in mine], "requests": [plain(i) for i in waiting]}
+
+
+@router.post("/invitations/{invitation_id}/acceptance")
+def accept(invitation_id: int, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        members.respond(uow, principal, invitation_id, accept=True)
+    return {"status": "accepted"}
+
+
+@router.post("/invitations/{invitation_id}/decline")
+def decline(invitation_id: int, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        members.respond(uow, principal, invitation_id, accept=False)
+    return {"status": "declined"}
+
+
+@router.post("/invitations/{invitation_id}/approval")
+def approve_request(invitation_id: int, db: Db, principal: Member) -> dict[str, Any]:
+    with db.unit_of_work() as uow:
+        outcome = members.decide_request(uow, principal, invitation_id, approve=True)
+    return {"result": outcome.result, "id": outcome.id}
+
+
+@router.post("/invitations/{invitation_id}/refusal")
+def refuse_request(invitation_id: int, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        members.decide_request(uow, principal, invitation_id, approve=False)
+    return {"status": "declined"}
+
+
+@router.get("/groups/{group_id}/findings")
+def list_findings(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+    with db.reading() as uow:
+        return {"items": [plain(f) for f in membership_audit.findings(uow, principal, group_id)]}
+
+
+@router.post("/findings/{finding_id}/removal")
+def remove_found(finding_id: int, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        membership_audit.resolve_finding(uow, principal, finding_id, remove=True)
+    return {"status": "removed"}
+
+
+@router.post("/findings/{finding_id}/keep")
+def keep_found(finding_id: int, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        membership_audit.resolve_finding(uow, principal, finding_id, remove=False)
+    return {"status": "kept"}

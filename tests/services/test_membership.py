@@ -1,0 +1,290 @@
+"""Membership: consent, requests, display names, owners, leavers and audits."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from qunguan.domain.errors import DomainError
+from qunguan.jobs import scheduler
+from qunguan.services import directory, groups, members, membership_audit, policy_admin
+from qunguan.services.uow import Database
+from qunguan.store.db import make_engine
+from qunguan.store.models import AuditRecord, JobRun, Membership, Notification
+from tests.factories import PEOPLE, SETUP, org_workbook, principal, seed_agency
+from tests.services.test_groups import apply, decide, principal_for_person
+
+
+def make_group(db: Database, preset: str, owner: str = "O01", approver: str = "leader") -> int:
+    seed_agency(db)
+    with db.unit_of_work() as uow:
+        policy_admin.adopt_preset(uow, SETUP, preset)
+    ends = date.today() + timedelta(days=90)  # s5 asks every group for an end date
+    group_id = decide(
+        db, approver, apply(db, owner_staff_no=owner, type="department", end_date=ends)
+    )
+    assert group_id is not None
+    return group_id
+
+
+def owner_account(db: Database, staff_no: str = "M02"):  # type: ignore[no-untyped-def]
+    """An account for a person who owns a group in the test but has none among the personas."""
+    from qunguan.services import accounts
+    from tests.factories import PASSWORD
+
+    username = f"owner-{staff_no.lower()}"
+    with db.unit_of_work() as uow:
+        accounts.create_user(
+            uow,
+            SETUP,
+            username,
+            PASSWORD,
+            ["member"],
+            staff_no=staff_no,
+            must_change_password=False,
+        )
+    return principal(db, username)
+
+
+def invite(
+    db: Database, who: str, group_id: int, staff_no: str, reason: str = ""
+) -> members.Outcome:
+    with db.unit_of_work() as uow:
+        return members.invite(uow, principal(db, who), group_id, staff_no, reason)
+
+
+def accept(db: Database, who: str, invitation_id: int) -> None:
+    with db.unit_of_work() as uow:
+        members.respond(uow, principal(db, who), invitation_id, accept=True)
+
+
+def can_read(db: Database, who: str, group_id: int) -> bool:
+    try:
+        with db.reading() as uow:
+            members.members(uow, principal(db, who), group_id)
+    except DomainError as exc:
+        assert exc.code == "group.not_found"
+        return False
+    return True
+
+
+def leave_agency(db: Database, staff_no: str) -> None:
+    rows = [list(r) for r in PEOPLE]
+    row = next(r for r in rows if r[0] == staff_no)
+    row[7], row[8] = "离职", "2026-11-20"
+    with db.unit_of_work() as uow:
+        directory.import_directory(uow, SETUP, "update.xlsx", org_workbook(rows))
+
+
+class TestConsent:
+    @pytest.mark.clause("s1-4.1")
+    def test_an_invitee_reads_nothing_until_they_accept_and_non_admins_cannot_invite(
+        self, db: Database
+    ) -> None:
+        group_id = make_group(db, "s1")
+        outcome = invite(db, "office", group_id, "M01")
+        assert outcome.result == "invitation"
+        assert not can_read(db, "member", group_id)
+        accept(db, "member", outcome.id)
+        assert can_read(db, "member", group_id)
+        with pytest.raises(DomainError) as caught:
+            invite(db, "member", group_id, "L01")  # a plain member, and no reason: refused
+        assert caught.value.code == "members.reason_missing"
+
+    @pytest.mark.clause("s1-4.2", "s7-3.1")
+    def test_a_member_may_only_ask_and_the_reason_travels_with_the_approval(
+        self, db: Database
+    ) -> None:
+        group_id = make_group(db, "s1")
+        accept(db, "member", invite(db, "office", group_id, "M01").id)
+        request = invite(db, "member", group_id, "L01", "需要局领导掌握预算进度")
+        assert request.result == "request"
+        assert not can_read(db, "leader", group_id)
+        with db.unit_of_work() as uow:
+            approved = members.decide_request(
+                uow, principal(db, "office"), request.id, approve=True
+            )
+        assert approved.result == "invitation"
+        accept(db, "leader", approved.id)
+        with db.reading() as uow:
+            m = uow.session.scalar(
+                select(Membership).where(
+                    Membership.group_id == group_id,
+                    Membership.person_id == principal(db, "leader").person_id,
+                )
+            )
+        assert m is not None and m.reason == "需要局领导掌握预算进度"
+
+    @pytest.mark.clause("s5-3a")
+    def test_under_s5_only_the_owner_brings_people_in_directly_with_a_reason(
+        self, db: Database
+    ) -> None:
+        group_id = make_group(db, "s5", owner="M02")
+        with pytest.raises(DomainError) as caught:
+            invite(db, "office", group_id, "M01")  # the office sees the group, but is not its owner
+        assert caught.value.code == "members.not_inviter"
+        owner = owner_account(db)
+        with db.unit_of_work() as uow:
+            outcome = members.invite(uow, owner, group_id, "M01", "项目人员")
+        assert outcome.result == "member"
+        with pytest.raises(DomainError) as caught:
+            invite(db, "member", group_id, "O01", "也想拉人")
+        assert caught.value.code == "members.not_inviter"
+
+
+class TestDisplayNames:
+    @pytest.mark.clause("s5-3b")
+    def test_s5_shows_unit_and_name(self, db: Database) -> None:
+        group_id = make_group(db, "s5", owner="M02")
+        with db.reading() as uow:
+            [owner] = members.members(uow, principal_for_person(db, "M02"), group_id)
+        assert owner.display_name == "青山县财政局-吴晓敏"
+
+    @pytest.mark.clause("s2-2.1b")
+    def test_s2_shows_the_full_name_and_refuses_a_nickname(self, db: Database) -> None:
+        group_id = make_group(db, "s2", approver="office")
+        with db.reading() as uow:
+            [owner] = members.members(uow, principal(db, "office"), group_id)
+        assert owner.display_name == "王丽娟"
+        with pytest.raises(DomainError) as caught, db.reading() as uow:
+            members.set_nickname(uow, principal(db, "office"), group_id, "丽娟")
+        assert (
+            caught.value.code == "members.nickname_forbidden"
+            and "s2-2.1b" in caught.value.clause_ids
+        )
+
+
+class TestOwners:
+    @pytest.mark.clause("s4-3.1")
+    def test_the_owner_hands_over_before_leaving_and_the_appointment_is_recorded(
+        self, db: Database
+    ) -> None:
+        group_id = make_group(db, "s4")
+        accept(db, "member", invite(db, "office", group_id, "M01").id)
+        with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
+            members.leave(uow, principal(db, "office"), group_id)
+        assert caught.value.code == "members.owner_cannot_leave"
+        with db.unit_of_work() as uow:
+            groups.transfer_ownership(uow, principal(db, "office"), group_id, "M01")
+        with db.unit_of_work() as uow:
+            members.leave(uow, principal(db, "office"), group_id)
+        with db.reading() as uow:
+            m = uow.session.scalar(
+                select(Membership).where(
+                    Membership.group_id == group_id,
+                    Membership.role == "owner",
+                    Membership.left_at.is_(None),
+                )
+            )
+        assert m is not None and m.person_id == principal(db, "member").person_id
+        assert m.appointed_by == principal(db, "office").user_id and m.appointed_at is not None
+
+
+class TestLeavers:
+    @pytest.mark.clause("s1-4.4", "s6-2.6", "s4-7.1")
+    def test_a_leaver_is_out_of_every_group_within_one_scheduler_run_and_owners_are_told(
+        self, db: Database
+    ) -> None:
+        first = make_group(db, "s1")
+        second = decide(
+            db,
+            "leader",
+            apply(
+                db,
+                name="预算股-预算执行分析",
+                owner_staff_no="M02",
+                type="department",
+                end_date=None,
+            ),
+        )
+        assert second is not None
+        accept(db, "member", invite(db, "office", first, "M01").id)
+        with db.unit_of_work() as uow:
+            members.invite(uow, owner_account(db), second, "M01")
+        accept(db, "member", members_inbox_last(db, "member"))
+        leave_agency(db, "M01")
+        scheduler.run_due(db)
+        assert not can_read(db, "member", first) and not can_read(db, "member", second)
+        with db.reading() as uow:
+            told = uow.session.scalars(
+                select(Notification.person_id).where(Notification.kind == "member.left_agency")
+            ).all()
+        assert sorted(told) == sorted(
+            [principal(db, "office").person_id, principal_for_person(db, "M02").person_id]
+        )
+
+    def test_an_owner_leaving_flags_the_group_for_a_successor(self, db: Database) -> None:
+        group_id = make_group(db, "s1", owner="M02")
+        leave_agency(db, "M02")
+        scheduler.run_due(db)
+        with db.reading() as uow:
+            view = groups.group_view(uow, principal(db, "office"), group_id)
+            told = uow.session.scalar(
+                select(Notification).where(Notification.kind == "group.needs_successor")
+            )
+        assert view.needs_successor and told is not None
+        with db.unit_of_work() as uow:
+            groups.transfer_ownership(uow, principal(db, "office"), group_id, "M01")
+        with db.reading() as uow:
+            assert not groups.group_view(uow, principal(db, "office"), group_id).needs_successor
+
+
+class TestAudits:
+    @pytest.mark.clause("s2-2.3.2", "s3-3.1.2")
+    def test_the_audit_lists_who_should_not_be_there_and_the_owner_removes_them(
+        self, db: Database
+    ) -> None:
+        group_id = make_group(db, "s2", approver="office")
+        accept(db, "member", invite(db, "office", group_id, "M01").id)
+        # The directory marks the member as left; the audit (not the event) finds them.
+        with db.unit_of_work() as uow:
+            from qunguan.store.repositories.directory import DirectoryRepository
+
+            person = DirectoryRepository(uow.session).person_by_staff_no("M01")
+            assert person is not None
+            person.status = "left"
+        with db.unit_of_work() as uow:
+            assert membership_audit.audit_memberships(uow) == 1
+        with db.reading() as uow:
+            [finding] = membership_audit.findings(uow, principal(db, "office"), group_id)
+        assert finding.staff_no == "M01" and finding.kind == "not_active"
+        with db.unit_of_work() as uow:
+            membership_audit.resolve_finding(uow, principal(db, "office"), finding.id, remove=True)
+        assert not can_read(db, "member", group_id)
+        with db.reading() as uow:
+            assert membership_audit.findings(uow, principal(db, "office"), group_id) == []
+            assert uow.session.scalar(
+                select(AuditRecord).where(AuditRecord.action == "member.audit_removed")
+            )
+
+    def test_each_period_runs_once_even_with_two_server_processes(
+        self, db: Database, migrated_url: str
+    ) -> None:
+        make_group(db, "s2", approver="office")
+        other = Database(make_engine(migrated_url))
+        results: list[dict[str, int]] = []
+        threads = [
+            threading.Thread(target=lambda d=d: results.append(scheduler.run_due(d)))
+            for d in (db, other)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        other.engine.dispose()
+        assert sum("membership_audit" in r for r in results) == 1
+        scheduler.run_due(db)  # the same week again: nothing more
+        with db.reading() as uow:
+            runs = uow.session.scalar(
+                select(func.count()).select_from(JobRun).where(JobRun.job == "membership_audit")
+            )
+        assert runs == 1
+
+
+def members_inbox_last(db: Database, who: str) -> int:
+    with db.reading() as uow:
+        mine, _ = members.inbox(uow, principal(db, who))
+    return mine[-1].id
