@@ -51,8 +51,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class LiveServer(str):
+    """The server's base URL (use it in f-strings), knowing its database too."""
+
+    database_url: str
+
+    def __new__(cls, base: str, database_url: str) -> LiveServer:
+        server = super().__new__(cls, base)
+        server.database_url = database_url
+        return server
+
+
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[str]:
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """The real server, as `qunguan serve` starts it, on a seeded SQLite database."""
     url = f"sqlite:///{tmp_path / 'live.db'}"
     engine = make_engine(url)
@@ -61,7 +72,7 @@ def live_server(tmp_path: Path) -> Iterator[str]:
     seed_agency(database)
     engine.dispose()
     port = _free_port()
-    env = {**os.environ, "QUNGUAN_DATABASE_URL": url}
+    env = {**os.environ, "QUNGUAN_DATABASE_URL": url, "QUNGUAN_SCHEDULER": "0"}
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "qunguan.cli.main", "serve", "--port", str(port)],
@@ -80,7 +91,7 @@ def live_server(tmp_path: Path) -> Iterator[str]:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError((tmp_path / "server.log").read_text()) from None
                 time.sleep(0.1)
-        yield base
+        yield LiveServer(base, url)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -74,6 +74,9 @@ SAMPLE_PARAMS = {
     "group_id": "999999",
     "invitation_id": "999999",
     "finding_id": "999999",
+    "action": "leave",
+    "answer": "decline",
+    "decision": "keep",
 }
 
 

@@ -6,14 +6,19 @@ Built through the same services as real data: the people arrive by a directory i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from qunguan.domain.access import Role
-from qunguan.domain.actor import Actor
+from qunguan.domain.actor import Actor, Principal
+from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import ORG_COLUMNS, ORG_SHEET, PEOPLE_COLUMNS, PEOPLE_SHEET
-from qunguan.services import accounts, directory, policy_admin
+from qunguan.policy.rules.membership import GroupRole
+from qunguan.services import accounts, directory, groups, members, policy_admin
+from qunguan.services.credentials import principal_of
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.repositories.accounts import AccountRepository
 from qunguan.store.repositories.directory import DirectoryRepository
+from qunguan.store.repositories.groups import GroupRepository
 from qunguan.tabular import write_xlsx
 
 DEMO_PASSWORD = "Qunguan@2026"
@@ -76,8 +81,8 @@ class DemoLogin:
 
 DEMO_LOGINS = [
     DemoLogin("leader", Role.LEADER, "CZ001", "局领导 周建国"),
-    DemoLogin("office", Role.OFFICE, "CZ004", "办公室 王丽娟"),
-    DemoLogin("owner", Role.MEMBER, "CZ006", "预算股股长 张伟（群主）"),
+    DemoLogin("office", Role.OFFICE, "CZ004", "办公室 王丽娟（群主）"),
+    DemoLogin("owner", Role.MEMBER, "CZ006", "预算股股长 张伟（群管理员）"),
     DemoLogin("member", Role.MEMBER, "CZ008", "预算股科员 孙浩然"),
     DemoLogin("admin", Role.SYSTEM_ADMIN, "CZ017", "系统管理员 高婷婷"),
     DemoLogin("security", Role.SECURITY_ADMIN, "CZ015", "安全管理员 马艳红"),
@@ -135,4 +140,43 @@ def seed_demo(uow: UnitOfWork) -> bool:
     if policy_admin.current(uow) is None:
         policy_admin.adopt_preset(uow, actor, DEMO_PRESET, agency="青山县财政局")
         created = True
+    if not GroupRepository(uow.session).groups():
+        _seed_groups(uow)
+        created = True
     return created
+
+
+def _as(uow: UnitOfWork, username: str) -> Principal:
+    user = AccountRepository(uow.session).by_username(username)
+    assert user is not None
+    return principal_of(user)
+
+
+def _seed_groups(uow: UnitOfWork) -> None:
+    """A budget group with its members, one invitation still open, one application pending."""
+    owner, office, member = (_as(uow, n) for n in ("owner", "office", "member"))
+    application = groups.apply(
+        uow,
+        owner,
+        groups.ApplicationForm(
+            "预算股-年度预算编制", "department", "2027 年度部门预算编制、审核和报送", "CZ004"
+        ),
+    )
+    group = groups.decide(uow, office, application.id, approve=True, note="同意建群")
+    assert group is not None
+    for user, staff_no in ((owner, "CZ006"), (member, "CZ008")):
+        invitation = members.invite(uow, office, group.id, staff_no, "预算编制工作需要")
+        members.respond(uow, user, invitation.id, accept=True)
+    members.set_role(uow, office, group.id, "CZ006", GroupRole.GROUP_ADMIN)
+    members.invite(uow, office, group.id, "CZ001", "请局领导掌握预算编制进度")
+    groups.apply(
+        uow,
+        member,
+        groups.ApplicationForm(
+            "预算股-预算执行分析",
+            "project",
+            "按月分析预算执行进度，形成分析报告",
+            "CZ004",
+            end_date=utcnow().date() + timedelta(days=120),
+        ),
+    )

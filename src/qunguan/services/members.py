@@ -233,6 +233,33 @@ def remove(
     repo.notify(person.id, "member.removed", {"group": group.name, "reason": reason.strip()})
 
 
+def set_role(
+    uow: UnitOfWork, principal: Principal, group_id: int, staff_no: str, role: GroupRole
+) -> None:
+    """The owner appoints or stands down group admins; ownership moves only by transfer."""
+    group, my_role = access_group(uow, principal, group_id)
+    if my_role is not GroupRole.OWNER:
+        raise DomainError("groups.not_owner", ErrorKind.FORBIDDEN, clause_ids=("s4-3.1",))
+    if role is GroupRole.OWNER:
+        raise DomainError("members.owner_by_transfer", ErrorKind.CONFLICT, clause_ids=("s4-3.1",))
+    person = DirectoryRepository(uow.session).person_by_staff_no(staff_no)
+    membership = GroupRepository(uow.session).membership(group.id, person.id) if person else None
+    if person is None or membership is None:
+        raise not_found("members.member")
+    if membership.role == GroupRole.OWNER.value:
+        raise DomainError("members.owner_by_transfer", ErrorKind.CONFLICT, clause_ids=("s4-3.1",))
+    before, membership.role = membership.role, role.value
+    membership.appointed_by, membership.appointed_at = principal.user_id, utcnow()
+    audit.record(
+        uow,
+        principal.actor(),
+        "member.role_changed",
+        target_type="group",
+        target_id=group.id,
+        summary={"person": person.staff_no, "before": before, "after": role.value},
+    )
+
+
 def remove_leaver(uow: UnitOfWork, actor: Actor, person_id: int, reason: str) -> list[int]:
     """Someone left the agency or changed post: out of every group at once, each owner told;
     a group they owned is flagged for the office to name a successor (篇一 四.4, 篇六 二.6)."""

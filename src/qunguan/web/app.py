@@ -32,6 +32,7 @@ from qunguan.web.pages import admin as pages_admin
 from qunguan.web.pages import audit as pages_audit
 from qunguan.web.pages import auth as pages_auth
 from qunguan.web.pages import directory as pages_directory
+from qunguan.web.pages import groups as pages_groups
 from qunguan.web.pages import policy as pages_policy
 from qunguan.web.pages.rendering import templates
 
@@ -53,6 +54,7 @@ ROUTERS = (
     pages_admin.router,
     pages_audit.router,
     pages_policy.router,
+    pages_groups.router,
 )
 
 

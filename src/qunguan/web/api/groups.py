@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
+from qunguan.policy.rules.membership import GroupRole
 from qunguan.services import groups, members, membership_audit
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require
@@ -142,6 +143,19 @@ def remove(group_id: int, body: PersonIn, db: Db, principal: Member) -> dict[str
     with db.unit_of_work() as uow:
         members.remove(uow, principal, group_id, body.staff_no, body.reason)
     return {"status": "removed"}
+
+
+class RoleIn(BaseModel):
+    staff_no: str = Field(min_length=1, max_length=32)
+    role: Literal["group_admin", "member"]
+
+
+@router.put("/groups/{group_id}/roles")
+def set_role(group_id: int, body: RoleIn, db: Db, principal: Member) -> dict[str, str]:
+    """The owner appoints or stands down a group admin."""
+    with db.unit_of_work() as uow:
+        members.set_role(uow, principal, group_id, body.staff_no, GroupRole(body.role))
+    return {"status": "saved"}
 
 
 @router.put("/groups/{group_id}/nickname")

@@ -35,6 +35,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 # Where each kind of account starts: the first of these it may open.
 _HOME_PAGES = (
+    (Permission.GROUPS, "/groups"),
     (Permission.DIRECTORY_READ, "/directory"),
     (Permission.AUDIT_READ, "/audit"),
     (Permission.USERS_MANAGE, "/admin/users"),

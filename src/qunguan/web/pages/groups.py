@@ -1,0 +1,283 @@
+"""Group pages: the group list, applying, the approval inbox, a group, invitations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from qunguan.domain.access import Permission, Role
+from qunguan.domain.actor import Principal
+from qunguan.domain.errors import DomainError
+from qunguan.policy.rules.groups import approver_role
+from qunguan.policy.rules.membership import may_invite, may_manage
+from qunguan.services import groups, members, membership_audit
+from qunguan.services.uow import Database, UnitOfWork
+from qunguan.web.deps import database, locale_of, require
+from qunguan.web.errors import error_json
+from qunguan.web.pages.rendering import render
+
+router = APIRouter(include_in_schema=False)
+Member = Annotated[Principal, Depends(require(Permission.GROUPS))]
+Db = Annotated[Database, Depends(database)]
+
+
+def _done(target: str, flash: str) -> Response:
+    return RedirectResponse(f"{target}?done={flash}", status_code=303)
+
+
+def _act(
+    request: Request,
+    db: Database,
+    action: Callable[[UnitOfWork], Any],
+    target: str,
+    flash: str,
+    on_error: Callable[[dict[str, Any]], Response],
+) -> Response:
+    """Run one use case; on refusal show the page again with the error (and its citations)."""
+    try:
+        with db.unit_of_work() as uow:
+            action(uow)
+    except DomainError as exc:
+        error = error_json(exc, locale_of(request))["error"]
+        from qunguan.web.errors import citations
+
+        error["citations"] = citations(request, exc)
+        return on_error(error)
+    return _done(target, flash)
+
+
+@router.get("/groups")
+def groups_page(request: Request, db: Db, principal: Member) -> Response:
+    with db.reading() as uow:
+        mine = groups.my_groups(uow, principal)
+        invitations, requests = members.inbox(uow, principal)
+        try:
+            approver = approver_role(groups.settings_in_force(uow)) in principal.roles
+        except DomainError:
+            approver = False
+    context = {
+        "groups": mine,
+        "invitations": invitations,
+        "requests": requests,
+        "approver": approver,
+    }
+    return render(request, "groups/list.html", context)
+
+
+def _apply_page(request: Request, db: Database, *, status: int = 200, **extra: Any) -> Response:
+    with db.reading() as uow:
+        settings = groups.settings_in_force(uow)
+    context = {
+        "types": settings.groups.types,
+        "needs_end": settings.groups.end_date_required_for,
+        "must_end": settings.groups.must_declare_end_date,
+        "naming": settings.groups.naming,
+        "form": {},
+        **extra,
+    }
+    return render(request, "groups/apply.html", context, status=status)
+
+
+@router.get("/groups/apply")
+def apply_page(request: Request, db: Db, _p: Member) -> Response:
+    return _apply_page(request, db)
+
+
+@router.post("/groups/apply")
+def apply_submit(
+    request: Request,
+    db: Db,
+    principal: Member,
+    name: Annotated[str, Form(max_length=60)] = "",
+    type: Annotated[str, Form(max_length=40)] = "",
+    purpose: Annotated[str, Form(max_length=2000)] = "",
+    owner_staff_no: Annotated[str, Form(max_length=32)] = "",
+    end_date: Annotated[str, Form(max_length=10)] = "",
+    confirm_names: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    raw = {
+        "name": name,
+        "type": type,
+        "purpose": purpose,
+        "owner_staff_no": owner_staff_no,
+        "end_date": end_date,
+        "confirm_names": confirm_names,
+    }
+    try:
+        ends = date.fromisoformat(end_date) if end_date else None
+    except ValueError:
+        ends = None
+    form = groups.ApplicationForm(
+        name, type, purpose, owner_staff_no, ends, tuple(n for n in confirm_names.split("、") if n)
+    )
+    return _act(
+        request,
+        db,
+        lambda uow: groups.apply(uow, principal, form),
+        "/groups/applications",
+        "applied",
+        lambda error: _apply_page(request, db, status=422, error=error, form=raw),
+    )
+
+
+def _applications_page(
+    request: Request,
+    db: Database,
+    principal: Principal,
+    *,
+    status: int = 200,
+    error: dict[str, Any] | None = None,
+) -> Response:
+    with db.reading() as uow:
+        rows = groups.applications(uow, principal)
+        approver = approver_role(groups.settings_in_force(uow)) in principal.roles
+    return render(
+        request,
+        "groups/applications.html",
+        {"rows": rows, "approver": approver, "error": error},
+        status=status,
+    )
+
+
+@router.get("/groups/applications")
+def applications_page(request: Request, db: Db, principal: Member) -> Response:
+    return _applications_page(request, db, principal)
+
+
+@router.post("/groups/applications/{application_id}/decision")
+def decide(
+    application_id: int,
+    request: Request,
+    db: Db,
+    principal: Member,
+    decision: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    if decision not in ("approve", "refuse"):
+        raise DomainError("request.invalid")
+    return _act(
+        request,
+        db,
+        lambda uow: groups.decide(
+            uow, principal, application_id, approve=decision == "approve", note=note
+        ),
+        "/groups/applications",
+        decision,
+        lambda error: _applications_page(request, db, principal, status=422, error=error),
+    )
+
+
+def _group_page(
+    request: Request,
+    db: Database,
+    principal: Principal,
+    group_id: int,
+    *,
+    status: int = 200,
+    error: dict[str, Any] | None = None,
+) -> Response:
+    with db.reading() as uow:
+        view = groups.group_view(uow, principal, group_id)
+        roster = members.members(uow, principal, group_id)
+        settings = groups.settings_in_force(uow)
+        _mine, waiting = members.inbox(uow, principal)
+        findings = membership_audit.findings(uow, principal, group_id)
+    from qunguan.policy.rules.membership import GroupRole
+
+    role = GroupRole(view.my_role) if view.my_role else None
+    context = {
+        "group": view,
+        "members": roster,
+        "error": error,
+        "requests": [r for r in waiting if r.group_id == group_id],
+        "findings": findings if may_manage(role) else [],
+        "can_invite": may_invite(settings, role),
+        "can_request": role is not None and settings.membership.members_may_request,
+        "can_manage": may_manage(role),
+        "can_hand_over": role is GroupRole.OWNER or Role.OFFICE in principal.roles,
+        "consent": settings.membership.invitee_must_consent,
+    }
+    return render(request, "groups/detail.html", context, status=status)
+
+
+@router.get("/groups/{group_id}")
+def group_page(group_id: int, request: Request, db: Db, principal: Member) -> Response:
+    return _group_page(request, db, principal, group_id)
+
+
+@router.post("/groups/{group_id}/{action}")
+def group_action(
+    group_id: int,
+    action: str,
+    request: Request,
+    db: Db,
+    principal: Member,
+    staff_no: Annotated[str, Form(max_length=32)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    name: Annotated[str, Form(max_length=60)] = "",
+) -> Response:
+    """The group page's forms: invite, remove, rename, hand over, dissolve, leave."""
+    actions: dict[str, Callable[[UnitOfWork], Any]] = {
+        "invite": lambda uow: members.invite(uow, principal, group_id, staff_no, reason),
+        "remove": lambda uow: members.remove(uow, principal, group_id, staff_no, reason),
+        "rename": lambda uow: groups.rename(uow, principal, group_id, name),
+        "hand-over": lambda uow: groups.transfer_ownership(uow, principal, group_id, staff_no),
+        "dissolve": lambda uow: groups.dissolve(uow, principal, group_id, reason),
+        "leave": lambda uow: members.leave(uow, principal, group_id),
+    }
+    if action not in actions:
+        raise DomainError("http.not_found")
+    target = "/groups" if action in ("leave", "dissolve") else f"/groups/{group_id}"
+    return _act(
+        request,
+        db,
+        actions[action],
+        target,
+        action,
+        lambda error: _group_page(request, db, principal, group_id, status=422, error=error),
+    )
+
+
+@router.post("/invitations/{invitation_id}/{answer}")
+def answer_invitation(
+    invitation_id: int, answer: str, request: Request, db: Db, principal: Member
+) -> Response:
+    """Accept or decline an invitation; approve or decline a member's request."""
+    actions: dict[str, Callable[[UnitOfWork], Any]] = {
+        "accept": lambda uow: members.respond(uow, principal, invitation_id, accept=True),
+        "decline": lambda uow: members.respond(uow, principal, invitation_id, accept=False),
+        "approve": lambda uow: members.decide_request(uow, principal, invitation_id, approve=True),
+        "refuse": lambda uow: members.decide_request(uow, principal, invitation_id, approve=False),
+    }
+    if answer not in actions:
+        raise DomainError("http.not_found")
+    return _act(
+        request,
+        db,
+        actions[answer],
+        "/groups",
+        answer,
+        lambda error: render(request, "error.html", {"error": error}, status=422),
+    )
+
+
+@router.post("/findings/{finding_id}/{decision}")
+def resolve_finding(
+    finding_id: int, decision: str, request: Request, db: Db, principal: Member
+) -> Response:
+    if decision not in ("remove", "keep"):
+        raise DomainError("http.not_found")
+    return _act(
+        request,
+        db,
+        lambda uow: membership_audit.resolve_finding(
+            uow, principal, finding_id, remove=decision == "remove"
+        ),
+        "/groups",
+        decision,
+        lambda error: render(request, "error.html", {"error": error}, status=422),
+    )
