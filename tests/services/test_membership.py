@@ -288,3 +288,36 @@ def members_inbox_last(db: Database, who: str) -> int:
     with db.reading() as uow:
         mine, _ = members.inbox(uow, principal(db, who))
     return mine[-1].id
+
+
+class TestExpiry:
+    @pytest.mark.clause("s5-1b")
+    def test_an_expired_central_task_group_is_frozen_and_its_owner_asked_to_dissolve(
+        self, db: Database
+    ) -> None:
+        from datetime import datetime
+
+        group_id = make_group(db, "s5", owner="M02")
+        with db.reading() as uow:
+            end = groups.group_view(uow, principal(db, "office"), group_id).end_date
+        assert end is not None
+        with db.unit_of_work() as uow:
+            assert (
+                membership_audit.expire_groups(uow, datetime.combine(end, datetime.min.time())) == 0
+            )
+        with db.unit_of_work() as uow:
+            after = datetime.combine(end + timedelta(days=1), datetime.min.time())
+            assert membership_audit.expire_groups(uow, after) == 1
+        with db.reading() as uow:
+            assert groups.group_view(uow, principal(db, "office"), group_id).status == "frozen"
+            told = uow.session.scalar(
+                select(Notification).where(Notification.kind == "group.expired")
+            )
+        assert told is not None and told.person_id == principal_for_person(db, "M02").person_id
+        with pytest.raises(DomainError) as caught:
+            invite(db, "office", group_id, "M01")
+        assert caught.value.code == "groups.not_active"
+        with db.unit_of_work() as uow:
+            groups.dissolve(uow, principal(db, "office"), group_id, "专班任务已完成")
+        with db.reading() as uow:
+            assert groups.group_view(uow, principal(db, "office"), group_id).status == "archived"

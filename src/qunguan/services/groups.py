@@ -93,9 +93,7 @@ def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> Group
             )
         )
     if problems:
-        raise rules.refuse(
-            "groups.application_invalid", problems, rules.CREATION_CLAUSES + rules.NAMING_CLAUSES
-        )
+        raise rules.refuse("groups.application_invalid", problems)
     row = GroupApplication(
         name=app.name,
         type=app.type,
@@ -236,7 +234,7 @@ def rename(uow: UnitOfWork, principal: Principal, group_id: int, new_name: str) 
         details = named.problems + [
             ErrorDetail("groups.name_has_person", field="name", value=n) for n in named.warnings
         ]
-        raise rules.refuse("groups.name_invalid", details, rules.NAMING_CLAUSES)
+        raise rules.refuse("groups.name_invalid", details)
     old, group.name = group.name, new_name.strip()
     audit.record(
         uow,
@@ -262,7 +260,7 @@ def transfer_ownership(
         settings, new_owner.party_member, new_owner.department.name == OFFICE_DEPARTMENT
     )
     if problems:
-        raise rules.refuse("groups.owner_invalid", problems, ("s5-2b", "s2-2.3.1"))
+        raise rules.refuse("groups.owner_invalid", problems)
     repo = GroupRepository(uow.session)
     now = utcnow()
     for m in repo.members(group.id):

@@ -144,5 +144,25 @@ def _matches_template(template: str, name: str, unit_names: Iterable[str]) -> bo
     return re.fullmatch(pattern, name) is not None
 
 
-def refuse(code: str, problems: list[ErrorDetail], clauses: tuple[str, ...]) -> DomainError:
-    return DomainError(code, ErrorKind.INVALID, details=problems, clause_ids=clauses)
+# The clauses each problem enforces, so a refusal quotes only the articles that apply.
+DETAIL_CLAUSES: dict[str, tuple[str, ...]] = {
+    "groups.purpose_missing": ("s2-1", "s4-2.1", "s6-2.1"),
+    "groups.type_unknown": ("s2-1", "s6-2.2"),
+    "groups.end_date_missing": ("s6-2.2", "s5-1a", "s5-1b"),
+    "groups.owner_not_party_member": ("s5-2b",),
+    "groups.owner_not_office": ("s2-2.3.1",),
+    "groups.name_length": ("s1-3.2", "s6-2.3"),
+    "groups.name_template": ("s1-2.2", "s6-2.3"),
+    "groups.name_sensitive": ("s1-3.2", "s4-2.2"),
+    "groups.name_has_person": ("s1-3.2",),
+    "groups.name_has_person_confirm": ("s1-3.2",),
+    "groups.name_taken": ("s1-2.2",),
+}
+
+
+def refuse(code: str, problems: list[ErrorDetail], clauses: tuple[str, ...] = ()) -> DomainError:
+    """A refusal naming every problem and the clauses those problems enforce."""
+    ids = list(clauses)
+    for problem in problems:
+        ids.extend(c for c in DETAIL_CLAUSES.get(problem.code, ()) if c not in ids)
+    return DomainError(code, ErrorKind.INVALID, details=problems, clause_ids=tuple(ids))
