@@ -321,3 +321,81 @@ class TestExpiry:
             groups.dissolve(uow, principal(db, "office"), group_id, "专班任务已完成")
         with db.reading() as uow:
             assert groups.group_view(uow, principal(db, "office"), group_id).status == "archived"
+
+
+class TestScope:
+    def scoped_group(self, db: Database, preset: str = "s6") -> int:
+        seed_agency(db)
+        with db.unit_of_work() as uow:
+            policy_admin.adopt_preset(uow, SETUP, preset)
+        with db.unit_of_work() as uow:
+            application = groups.apply(
+                uow,
+                principal(db, "member"),
+                groups.ApplicationForm(
+                    "财政局-日常事务",
+                    "department",
+                    "财政局内部日常工作",
+                    "O01",
+                    scope_unit="青山县财政局",
+                ),
+            )
+        approver = "leader" if preset in ("s1", "s4", "s5") else "office"
+        group_id = decide(db, approver, application.id)
+        assert group_id is not None
+        return group_id
+
+    def move_to_the_street_office(self, db: Database, staff_no: str) -> None:
+        rows = [list(r) for r in PEOPLE]
+        row = next(r for r in rows if r[0] == staff_no)
+        row[2], row[3] = "城关街道办事处", "党政办"
+        with db.unit_of_work() as uow:
+            directory.import_directory(uow, SETUP, "moved.xlsx", org_workbook(rows))
+
+    @pytest.mark.clause("s6-2.4")
+    def test_a_unit_group_refuses_people_of_other_units_and_plain_members_invite_nobody(
+        self, db: Database
+    ) -> None:
+        group_id = self.scoped_group(db)
+        accept(db, "member", invite(db, "office", group_id, "M01").id)
+        self.move_to_the_street_office(db, "M02")
+        with pytest.raises(DomainError) as caught:
+            invite(db, "office", group_id, "M02")
+        assert caught.value.code == "members.out_of_scope"
+        with pytest.raises(DomainError) as caught:
+            invite(
+                db, "member", group_id, "L01"
+            )  # no reason: a plain member may only ask, with one
+        assert caught.value.code in {"members.reason_missing", "members.not_inviter"}
+
+    @pytest.mark.clause("s1-4.4")
+    def test_a_transfer_to_another_unit_removes_from_that_units_groups_owner_told(
+        self, db: Database
+    ) -> None:
+        group_id = self.scoped_group(db, "s1")
+        accept(db, "member", invite(db, "office", group_id, "M01").id)
+        self.move_to_the_street_office(db, "M01")
+        scheduler.run_due(db)
+        assert not can_read(db, "member", group_id)
+        with db.reading() as uow:
+            told = uow.session.scalar(
+                select(Notification).where(Notification.kind == "member.left_agency")
+            )
+        assert told is not None and told.person_id == principal(db, "office").person_id
+
+    def test_the_audit_flags_someone_outside_the_scope(self, db: Database) -> None:
+        group_id = self.scoped_group(db, "s2")
+        accept(db, "member", invite(db, "office", group_id, "M01").id)
+        with db.unit_of_work() as uow:  # moved without an event, as a migrated record might be
+            from qunguan.store.repositories.directory import DirectoryRepository
+
+            repo = DirectoryRepository(uow.session)
+            person = repo.person_by_staff_no("M01")
+            street = next(d for d in repo.departments() if d.unit.name == "城关街道办事处")
+            assert person is not None
+            person.department_id = street.id
+        with db.unit_of_work() as uow:
+            assert membership_audit.audit_memberships(uow) == 1
+        with db.reading() as uow:
+            [finding] = membership_audit.findings(uow, principal(db, "office"), group_id)
+        assert finding.kind == "out_of_scope"

@@ -71,6 +71,8 @@ class ApplicationForm:
     end_date: date | None = None
     # Directory names the applicant confirms keeping in the name, where the policy warns.
     confirm_names: tuple[str, ...] = ()
+    # The unit the group serves, if limited to one: only its people may be members.
+    scope_unit: str = ""
 
 
 def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> GroupApplication:
@@ -83,6 +85,19 @@ def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> Group
         form.name.strip(), form.type, form.purpose, form.end_date, owner.party_member, in_office
     )
     problems = rules.check_application(settings, app, utcnow().date())
+    scope_unit_id = None
+    if form.scope_unit.strip():
+        unit = DirectoryRepository(uow.session).unit_by_name(form.scope_unit.strip())
+        if unit is None:
+            problems.append(
+                ErrorDetail("groups.scope_unknown", field="scope_unit", value=form.scope_unit)
+            )
+        else:
+            scope_unit_id = unit.id
+            if owner.department.unit_id != unit.id:
+                problems.append(
+                    ErrorDetail("groups.owner_out_of_scope", field="owner", value=unit.name)
+                )
     named = _name_check(uow, settings, form.name)
     problems += named.problems
     unconfirmed = [n for n in named.warnings if n not in form.confirm_names]
@@ -100,6 +115,7 @@ def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> Group
         purpose=app.purpose.strip(),
         end_date=app.end_date,
         owner_person_id=owner.id,
+        scope_unit_id=scope_unit_id,
         applicant_user_id=principal.user_id,
         confirmed_names=sorted(named.warnings),
     )
@@ -171,6 +187,7 @@ def decide(
         purpose=row.purpose,
         end_date=row.end_date,
         owner_person_id=row.owner_person_id,
+        scope_unit_id=row.scope_unit_id,
         application_id=row.id,
         created_at=now,
     )
@@ -388,3 +405,8 @@ def applications(uow: UnitOfWork, principal: Principal) -> list[ApplicationView]
         for a in GroupRepository(uow.session).applications()
         if approver or a.applicant_user_id == principal.user_id
     ]
+
+
+def in_scope(group: Group, person: Person) -> bool:
+    """A group limited to a unit takes only that unit's people (篇六 二.4)."""
+    return group.scope_unit_id is None or person.department.unit_id == group.scope_unit_id

@@ -13,7 +13,7 @@ from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.policy.rules import membership as rules
 from qunguan.policy.rules.membership import GroupRole
 from qunguan.services import audit
-from qunguan.services.groups import _active_person, access_group, settings_in_force
+from qunguan.services.groups import _active_person, access_group, in_scope, settings_in_force
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group, Invitation, Membership
 from qunguan.store.repositories.accounts import AccountRepository
@@ -56,6 +56,10 @@ def invite(
         raise DomainError("groups.not_active", ErrorKind.CONFLICT, params={"status": group.status})
     settings = settings_in_force(uow)
     person = _active_person(uow, staff_no)
+    if not in_scope(group, person):
+        raise DomainError(
+            "members.out_of_scope", params={"name": person.name}, clause_ids=("s6-2.4", "s2-2.3.2")
+        )
     repo = GroupRepository(uow.session)
     if repo.membership(group.id, person.id) is not None:
         raise DomainError(
@@ -281,6 +285,33 @@ def remove_leaver(uow: UnitOfWork, actor: Actor, person_id: int, reason: str) ->
             for office_person in _office_people(uow):
                 repo.notify(office_person, "group.needs_successor", {"group": group.name})
         elif group.owner_person_id is not None:
+            repo.notify(
+                group.owner_person_id, "member.left_agency", {"group": group.name, "reason": reason}
+            )
+    return touched
+
+
+def remove_out_of_scope(uow: UnitOfWork, actor: Actor, person_id: int, reason: str) -> list[int]:
+    """After a move to another unit: out of the groups limited to the old one, owners told."""
+    person = DirectoryRepository(uow.session).person(person_id)
+    if person is None:
+        return []
+    repo = GroupRepository(uow.session)
+    touched = []
+    for group, membership in repo.groups_of_person(person_id):
+        if in_scope(group, person) or membership.role == GroupRole.OWNER.value:
+            continue
+        _end(membership, "auto", reason)
+        touched.append(group.id)
+        audit.record(
+            uow,
+            actor,
+            "member.removed_automatically",
+            target_type="group",
+            target_id=group.id,
+            summary={"person_id": person_id, "reason": reason},
+        )
+        if group.owner_person_id is not None:
             repo.notify(
                 group.owner_person_id, "member.left_agency", {"group": group.name, "reason": reason}
             )

@@ -13,10 +13,10 @@ from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import EmploymentStatus
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
-from qunguan.domain.events import EmploymentStatusChanged
+from qunguan.domain.events import EmploymentStatusChanged, PersonMoved
 from qunguan.policy.rules.membership import may_manage
 from qunguan.services import audit, members
-from qunguan.services.groups import access_group, settings_in_force
+from qunguan.services.groups import access_group, in_scope, settings_in_force
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import AuditFinding
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -32,20 +32,28 @@ def process_directory_events(uow: UnitOfWork, now: datetime | None = None) -> in
     now = now or utcnow()
     outbox = OutboxRepository(uow.session)
     handled = 0
-    for event in outbox.pending(EmploymentStatusChanged.kind):
+    for event in outbox.pending():
+        if event.kind not in (EmploymentStatusChanged.kind, PersonMoved.kind):
+            continue
         if not outbox.claim(event.id, now):
             continue
-        after = str(event.payload["after"])
-        if after != EmploymentStatus.ACTIVE.value:
-            reason = f"通讯录显示已{_LEFT_REASONS.get(after, after)}"
-            members.remove_leaver(uow, SYSTEM, int(event.payload["person_id"]), reason)
+        person_id = int(event.payload["person_id"])
+        if event.kind == PersonMoved.kind:
+            # A move to another unit ends memberships of groups limited to the old one.
+            members.remove_out_of_scope(uow, SYSTEM, person_id, "通讯录显示已调往其他单位")
+        elif str(event.payload["after"]) != EmploymentStatus.ACTIVE.value:
+            after = str(event.payload["after"])
+            members.remove_leaver(
+                uow, SYSTEM, person_id, f"通讯录显示已{_LEFT_REASONS.get(after, after)}"
+            )
         handled += 1
     return handled
 
 
 def audit_memberships(uow: UnitOfWork, run_id: int | None = None) -> int:
-    """Find members who should not be there (no longer active in the directory); list them
-    for the owner, or remove them at once where the policy says so (篇二 二.(三).2)."""
+    """Find members who should not be there (no longer active in the directory, or outside
+    the group's unit); list them for the owner, or remove them at once where the policy says
+    so (篇二 二.(三).2)."""
     settings = settings_in_force(uow)
     repo = GroupRepository(uow.session)
     directory = DirectoryRepository(uow.session)
@@ -53,12 +61,18 @@ def audit_memberships(uow: UnitOfWork, run_id: int | None = None) -> int:
     for group in repo.groups(status="active"):
         for membership in repo.members(group.id):
             person = directory.person(membership.person_id)
-            if person is None or person.status == EmploymentStatus.ACTIVE.value:
+            if person is None:
+                continue
+            if person.status != EmploymentStatus.ACTIVE.value:
+                kind = "not_active"
+            elif not in_scope(group, person):
+                kind = "out_of_scope"
+            else:
                 continue
             if repo.open_finding(group.id, person.id) is not None:
                 continue
             finding = AuditFinding(
-                group_id=group.id, person_id=person.id, kind="not_active", job_run_id=run_id
+                group_id=group.id, person_id=person.id, kind=kind, job_run_id=run_id
             )
             repo.add(finding)
             found += 1

@@ -282,6 +282,8 @@ class GroupApplication(Base):
     purpose: Mapped[str] = mapped_column(Text)
     end_date: Mapped[date | None] = mapped_column(Date, default=None)
     owner_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # The unit the group serves, if it is limited to one: members come from it alone.
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), default=None)
     applicant_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # Directory names the applicant confirmed keeping in the name, where the policy warns.
     confirmed_names: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -304,6 +306,7 @@ class Group(Base):
     end_date: Mapped[date | None] = mapped_column(Date, default=None)
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), default=None)
     # Set when the owner left the agency: the office must choose a successor.
     needs_successor: Mapped[bool] = mapped_column(Boolean, default=False)
     application_id: Mapped[int] = mapped_column(ForeignKey("group_applications.id"), unique=True)

@@ -29,6 +29,7 @@ class ApplicationIn(BaseModel):
     confirm_names: list[str] = Field(
         default_factory=list, description="directory names kept knowingly"
     )
+    scope_unit: str = Field(default="", max_length=100, description="limit members to this unit")
 
 
 class NoteIn(BaseModel):
@@ -65,6 +66,7 @@ def apply(body: ApplicationIn, db: Db, principal: Member) -> dict[str, Any]:
         body.owner_staff_no,
         body.end_date,
         tuple(body.confirm_names),
+        body.scope_unit,
     )
     with db.unit_of_work() as uow:
         row = groups.apply(uow, principal, form)

@@ -14,7 +14,7 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
 from qunguan.policy.rules.groups import approver_role
 from qunguan.policy.rules.membership import may_invite, may_manage
-from qunguan.services import groups, members, membership_audit
+from qunguan.services import directory, groups, members, membership_audit
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.deps import database, locale_of, require
 from qunguan.web.errors import error_json
@@ -71,7 +71,9 @@ def groups_page(request: Request, db: Db, principal: Member) -> Response:
 def _apply_page(request: Request, db: Database, *, status: int = 200, **extra: Any) -> Response:
     with db.reading() as uow:
         settings = groups.settings_in_force(uow)
+        units = [u.name for u in directory.organisation(uow)]
     context = {
+        "units": units,
         "types": settings.groups.types,
         "needs_end": settings.groups.end_date_required_for,
         "must_end": settings.groups.must_declare_end_date,
@@ -98,6 +100,7 @@ def apply_submit(
     owner_staff_no: Annotated[str, Form(max_length=32)] = "",
     end_date: Annotated[str, Form(max_length=10)] = "",
     confirm_names: Annotated[str, Form(max_length=200)] = "",
+    scope_unit: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     raw = {
         "name": name,
@@ -106,6 +109,7 @@ def apply_submit(
         "owner_staff_no": owner_staff_no,
         "end_date": end_date,
         "confirm_names": confirm_names,
+        "scope_unit": scope_unit,
     }
     try:
         ends = date.fromisoformat(end_date) if end_date else None
