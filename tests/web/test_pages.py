@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
 from tests.factories import PASSWORD
+
+
+def prelogin(client: TestClient) -> str:
+    """The sign-in form's anti-forgery token, as a browser gets it with the form."""
+    match = re.search(r'name="prelogin" value="([^"]+)"', client.get("/login").text)
+    assert match is not None
+    return match.group(1)
 
 
 class TestPages:
@@ -24,17 +32,36 @@ class TestPages:
         )
 
     def test_login_form_then_directory(self, app_client: TestClient) -> None:
-        bad = app_client.post("/login", data={"username": "member", "password": "nope"})
+        token = prelogin(app_client)
+        bad = app_client.post(
+            "/login", data={"username": "member", "password": "nope", "prelogin": token}
+        )
         assert bad.status_code == 401 and "用户名或密码错误" in bad.text
         ok = app_client.post(
-            "/login", data={"username": "member", "password": PASSWORD, "next": "/directory"}
+            "/login",
+            data={
+                "username": "member",
+                "password": PASSWORD,
+                "next": "/directory",
+                "prelogin": token,
+            },
         )
         assert ok.status_code == 200 and "孙浩然" in ok.text
+
+    def test_a_sign_in_posted_from_another_site_is_refused(self, app_client: TestClient) -> None:
+        forged = app_client.post("/login", data={"username": "member", "password": PASSWORD})
+        assert forged.status_code == 403 and "页面已过期" in forged.text
+        assert app_client.get("/api/v1/me").status_code == 401
 
     def test_open_redirect_is_refused(self, app_client: TestClient) -> None:
         response = app_client.post(
             "/login",
-            data={"username": "member", "password": PASSWORD, "next": "//evil.example/x"},
+            data={
+                "username": "member",
+                "password": PASSWORD,
+                "next": "//evil.example/x",
+                "prelogin": prelogin(app_client),
+            },
             follow_redirects=False,
         )
         assert response.headers["location"] == "/"

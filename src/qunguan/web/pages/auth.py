@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from typing import Annotated
 from urllib.parse import quote, urlparse
 
@@ -44,9 +46,23 @@ def next_step(principal: Principal, target: str) -> str:
     return target
 
 
+PRELOGIN_COOKIE = "qunguan_prelogin"
+
+
+def _login_page(request: Request, context: dict[str, object], status: int = 200) -> Response:
+    """The sign-in form carries a token that must match a cookie set with it, so another
+    site cannot sign a visitor into an account of its choosing (login CSRF)."""
+    token = request.cookies.get(PRELOGIN_COOKIE) or secrets.token_urlsafe(24)
+    response = render(request, "login.html", {**context, "prelogin": token}, status=status)
+    response.set_cookie(
+        PRELOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="lax", path="/login"
+    )
+    return response
+
+
 @router.get("/login", dependencies=[Depends(require(Permission.PUBLIC))])
 def login_page(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": safe_next(next)})
+    return _login_page(request, {"next": safe_next(next)})
 
 
 @router.post("/login", dependencies=[Depends(require(Permission.PUBLIC))])
@@ -57,13 +73,20 @@ def login_submit(
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/",
+    prelogin: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    expected = request.cookies.get(PRELOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(prelogin.encode(), expected.encode()):
+        error = error_json(DomainError("auth.csrf_failed"), locale_of(request))["error"]
+        return _login_page(
+            request, {"next": safe_next(next), "error": error, "username": username}, 403
+        )
     try:
         new = sign_in(request, db, cfg, username, password, "")
     except DomainError as exc:
         error = error_json(exc, locale_of(request))["error"]
         context = {"next": safe_next(next), "error": error, "username": username}
-        return render(request, "login.html", context, status=401)
+        return _login_page(request, context, status=401)
     response = RedirectResponse(next_step(new.principal, safe_next(next)), status_code=303)
     set_session_cookie(response, cfg, new.token)
     return response
