@@ -399,3 +399,35 @@ class TestScope:
         with db.reading() as uow:
             [finding] = membership_audit.findings(uow, principal(db, "office"), group_id)
         assert finding.kind == "out_of_scope"
+
+
+class TestRequestDeadline:
+    @pytest.mark.clause("s1-9.3.3")
+    def test_a_request_waiting_past_the_deadline_is_overdue_and_its_approval_is_timed(
+        self, db: Database
+    ) -> None:
+        from datetime import datetime
+
+        group_id = make_group(db, "s1")
+        accept(db, "member", invite(db, "office", group_id, "M01").id)
+        request = invite(db, "member", group_id, "L01", "需要局领导掌握进度")
+        with db.reading() as uow:
+            _mine, waiting = members.inbox(uow, principal(db, "office"))
+        assert [r.overdue for r in waiting] == [False]
+        with db.unit_of_work() as uow:  # two days pass
+            from qunguan.store.models import Invitation
+
+            row = uow.session.get(Invitation, request.id)
+            assert row is not None
+            row.created_at = row.created_at - timedelta(hours=49)
+        with db.reading() as uow:
+            _mine, waiting = members.inbox(uow, principal(db, "office"))
+        assert [r.overdue for r in waiting] == [True]
+        with db.unit_of_work() as uow:
+            members.decide_request(uow, principal(db, "office"), request.id, approve=True)
+        with db.reading() as uow:
+            from qunguan.store.models import Invitation
+
+            decided = uow.session.get(Invitation, request.id)
+            assert decided is not None and isinstance(decided.decided_at, datetime)
+            assert decided.status == "approved"

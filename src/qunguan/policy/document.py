@@ -76,6 +76,8 @@ class Membership(_Section):
     inviters: tuple[Literal["owner", "group_admin"], ...] = ("owner", "group_admin")
     invitee_must_consent: bool = True
     members_may_request: bool = True
+    # A member's request to add someone is overdue for the inviters after this long.
+    request_deadline_hours: int = Field(48, ge=1, le=720)
     display_name_format: DisplayNameFormat = DisplayNameFormat.FULL_NAME
     leaver_grace_hours: int = Field(0, ge=0, le=720)
     audit_every_days: int | None = Field(None, ge=1, le=365)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
@@ -376,6 +376,8 @@ class InvitationView:
     kind: str
     reason: str
     created_at: datetime
+    # A request waiting longer than the policy's deadline (篇一 九.3.3: 及时处理).
+    overdue: bool = False
 
 
 def inbox(
@@ -385,6 +387,9 @@ def inbox(
     repo = GroupRepository(uow.session)
     directory = DirectoryRepository(uow.session)
     names = {p.id: p.name for p in directory.all_people()}
+
+    deadline = timedelta(hours=settings_in_force(uow).membership.request_deadline_hours)
+    now = utcnow()
 
     def view(i: Invitation) -> InvitationView:
         group = repo.group(i.group_id)
@@ -396,6 +401,7 @@ def inbox(
             i.kind,
             i.reason,
             i.created_at,
+            overdue=i.kind == "request" and now - i.created_at > deadline,
         )
 
     mine = (
