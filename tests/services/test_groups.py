@@ -195,3 +195,24 @@ def _pending_invitation(db: Database, who: str) -> int:
     with db.reading() as uow:
         mine, _ = members.inbox(uow, principal(db, who))
     return mine[-1].id
+
+
+class TestSeveralApprovers:
+    @pytest.mark.clause("s5-1a")
+    def test_a_central_task_group_exists_only_once_both_leaders_approve(self, db: Database) -> None:
+        from qunguan.services import accounts
+        from tests.factories import PASSWORD
+
+        agency(db, "s5")
+        with db.unit_of_work() as uow:
+            accounts.create_user(uow, SETUP, "leader2", PASSWORD, ["leader"])
+        application = apply(db, type="central_task", name="财政局-专项资金清理专班")
+        assert decide(db, "leader", application) is None
+        assert group_count(db) == 0
+        with pytest.raises(DomainError) as caught:
+            decide(db, "leader", application)
+        assert caught.value.code == "groups.already_approved"
+        group_id = decide(db, "leader2", application)
+        assert group_id is not None and group_count(db) == 1
+        other = apply(db, type="project", name="财政局-预算绩效评价")
+        assert decide(db, "leader", other) is not None  # one approval suffices for other types

@@ -58,6 +58,9 @@ class Groups(_Section):
     must_declare_type: bool = True
     must_declare_end_date: bool = False
     types: tuple[str, ...] = ("department", "project", "meeting", "central_task")
+    # How many approvals (by different approvers) a type needs, where more than one:
+    # 篇五 一 asks the business line and the department's party and administrative leaders.
+    approvals_required_for: dict[str, int] = Field(default_factory=dict)
     # Types whose groups end with their task, so an application must give an end date.
     end_date_required_for: tuple[str, ...] = ("meeting", "central_task")
     freeze_when_expired: bool = False

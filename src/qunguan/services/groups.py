@@ -160,10 +160,10 @@ def decide(
     if row.status != "pending":
         raise DomainError("groups.application_decided", ErrorKind.CONFLICT)
     now = utcnow()
-    row.decided_by, row.decided_at, row.decision_note = principal.user_id, now, note.strip()
     if not approve:
         if not note.strip():
             raise DomainError("groups.reason_missing")
+        row.decided_by, row.decided_at, row.decision_note = principal.user_id, now, note.strip()
         row.status = "refused"
         audit.record(
             uow,
@@ -174,12 +174,31 @@ def decide(
             summary={"note": row.decision_note},
         )
         return None
+    needed = settings.groups.approvals_required_for.get(row.type, 1)
+    if any(a["user_id"] == principal.user_id for a in row.approvals):
+        raise DomainError("groups.already_approved", ErrorKind.CONFLICT, clause_ids=("s5-1a",))
+    row.approvals = [
+        *row.approvals,
+        {"user_id": principal.user_id, "at": now.isoformat(), "note": note.strip()},
+    ]
+    if len(row.approvals) < needed:
+        # More approvers must agree (篇五 一): nothing exists yet.
+        audit.record(
+            uow,
+            principal.actor(),
+            "group.approval_recorded",
+            target_type="group_application",
+            target_id=row.id,
+            summary={"approvals": len(row.approvals), "needed": needed},
+        )
+        return None
     taken = [n for n in repo.active_names()]
     if row.name in taken:
         raise DomainError(
             "groups.application_invalid",
             details=[ErrorDetail("groups.name_taken", field="name", value=row.name)],
         )
+    row.decided_by, row.decided_at, row.decision_note = principal.user_id, now, note.strip()
     row.status = "approved"
     group = Group(
         name=row.name,
@@ -382,6 +401,8 @@ class ApplicationView:
     status: str
     created_at: datetime
     decision_note: str
+    approvals: int = 0
+    approvals_needed: int = 1
 
 
 def applications(uow: UnitOfWork, principal: Principal) -> list[ApplicationView]:
@@ -401,6 +422,8 @@ def applications(uow: UnitOfWork, principal: Principal) -> list[ApplicationView]
             a.status,
             a.created_at,
             a.decision_note,
+            approvals=len(a.approvals or []),
+            approvals_needed=settings.groups.approvals_required_for.get(a.type, 1),
         )
         for a in GroupRepository(uow.session).applications()
         if approver or a.applicant_user_id == principal.user_id

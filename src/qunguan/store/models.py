@@ -287,6 +287,8 @@ class GroupApplication(Base):
     applicant_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # Directory names the applicant confirmed keeping in the name, where the policy warns.
     confirmed_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Approvals so far, where a type needs several: [{"user_id", "at", "note"}].
+    approvals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -83,8 +83,9 @@ def applications(db: Db, principal: Member) -> dict[str, Any]:
 def approve(application_id: int, body: NoteIn, db: Db, principal: Member) -> dict[str, Any]:
     with db.unit_of_work() as uow:
         group = groups.decide(uow, principal, application_id, approve=True, note=body.note)
-        assert group is not None
-        return {"group_id": group.id}
+        if group is None:  # more approvers must agree first
+            return {"group_id": None, "status": "pending"}
+        return {"group_id": group.id, "status": "approved"}
 
 
 @router.post("/groups/applications/{application_id}/refusal")
