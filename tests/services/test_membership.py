@@ -431,3 +431,53 @@ class TestRequestDeadline:
             decided = uow.session.get(Invitation, request.id)
             assert decided is not None and isinstance(decided.decided_at, datetime)
             assert decided.status == "approved"
+
+
+class TestUnitWideGroups:
+    @pytest.mark.clause("s2-2.1a")
+    def test_a_new_employee_joins_the_unit_group_and_an_exemption_is_listed_not_missing(
+        self, db: Database
+    ) -> None:
+        seed_agency(db)
+        with db.unit_of_work() as uow:
+            policy_admin.adopt_preset(uow, SETUP, "s2")
+        with db.unit_of_work() as uow:
+            application = groups.apply(
+                uow,
+                principal(db, "member"),
+                groups.ApplicationForm(
+                    "财政局-全体干部职工",
+                    "department",
+                    "全局工作通知与交流",
+                    "O01",
+                    scope_unit="青山县财政局",
+                    unit_wide=True,
+                ),
+            )
+        group_id = decide(db, "office", application.id)
+        assert group_id is not None
+        with db.reading() as uow:
+            roster = {m.staff_no for m in members.members(uow, principal(db, "office"), group_id)}
+        assert roster == {"L01", "O01", "M01", "M02", "A01", "U01"}
+        with db.unit_of_work() as uow:
+            members.exempt(uow, principal(db, "office"), group_id, "M02", "长期借调外单位")
+        with db.unit_of_work() as uow:  # M02 leaves the group; the exemption keeps them out
+            from qunguan.store.repositories.groups import GroupRepository
+
+            m = GroupRepository(uow.session).membership(
+                group_id, principal_for_person(db, "M02").person_id
+            )
+            assert m is not None
+            m.left_at = m.joined_at
+        rows = [list(r) for r in PEOPLE] + [
+            ["N01", "欧阳明月", "青山县财政局", "预算股", "科员", "", "否", "在职", ""]
+        ]
+        with db.unit_of_work() as uow:
+            directory.import_directory(uow, SETUP, "newcomer.xlsx", org_workbook(rows))
+        scheduler.run_due(db)
+        with db.reading() as uow:
+            roster = {m.staff_no for m in members.members(uow, principal(db, "office"), group_id)}
+            coverage = members.coverage(uow, principal(db, "office"), group_id)
+        assert "N01" in roster and "M02" not in roster
+        assert coverage.missing == []
+        assert coverage.exempted == [("吴晓敏", "长期借调外单位")]

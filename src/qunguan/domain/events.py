@@ -61,3 +61,12 @@ class PolicyPublished(DomainEvent):
     version: int
     preset: str
     changes: int
+
+
+@dataclass(frozen=True)
+class PersonJoined(DomainEvent):
+    """A new person entered the directory: unit-wide groups take them in."""
+
+    kind: ClassVar[str] = "directory.person_joined"
+    person_id: int
+    staff_no: str

@@ -155,6 +155,19 @@ def _as(uow: UnitOfWork, username: str) -> Principal:
 def _seed_groups(uow: UnitOfWork) -> None:
     """A budget group with its members, one invitation still open, one application pending."""
     owner, office, member = (_as(uow, n) for n in ("owner", "office", "member"))
+    everyone = groups.apply(
+        uow,
+        owner,
+        groups.ApplicationForm(
+            "青山县财政局-全体干部职工",
+            "department",
+            "全局工作通知、公告与日常联络",
+            "CZ004",
+            scope_unit="青山县财政局",
+            unit_wide=True,
+        ),
+    )
+    groups.decide(uow, office, everyone.id, approve=True, note="按制度建立全员工作群")
     application = groups.apply(
         uow,
         owner,

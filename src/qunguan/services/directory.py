@@ -25,7 +25,7 @@ from qunguan.domain.directory import (
     parse_people_sheet,
 )
 from qunguan.domain.errors import DomainError, not_found
-from qunguan.domain.events import EmploymentStatusChanged, PersonMoved
+from qunguan.domain.events import EmploymentStatusChanged, PersonJoined, PersonMoved
 from qunguan.services import audit
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Department, DirectoryImport, Person, Unit
@@ -99,7 +99,9 @@ def import_directory(
         return ImportReport(diff, applied=False)
     departments = _ensure_org(repo, plan.new_org)
     for rec in diff.created:
-        repo.add_person(_new_person(rec, departments[(rec.unit, rec.department)]))
+        added = repo.add_person(_new_person(rec, departments[(rec.unit, rec.department)]))
+        if rec.status is EmploymentStatus.ACTIVE:
+            uow.raise_event(PersonJoined(added.id, added.staff_no))
     for change in diff.updated:
         person = repo.person_by_staff_no(change.staff_no)
         assert person is not None  # the diff was computed from these rows

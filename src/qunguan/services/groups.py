@@ -73,6 +73,8 @@ class ApplicationForm:
     confirm_names: tuple[str, ...] = ()
     # The unit the group serves, if limited to one: only its people may be members.
     scope_unit: str = ""
+    # Everyone active in the scope unit is a member, newcomers included (篇二 二.1).
+    unit_wide: bool = False
 
 
 def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> GroupApplication:
@@ -98,6 +100,8 @@ def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> Group
                 problems.append(
                     ErrorDetail("groups.owner_out_of_scope", field="owner", value=unit.name)
                 )
+    if form.unit_wide and scope_unit_id is None:
+        problems.append(ErrorDetail("groups.unit_wide_needs_scope", field="scope_unit"))
     named = _name_check(uow, settings, form.name)
     problems += named.problems
     unconfirmed = [n for n in named.warnings if n not in form.confirm_names]
@@ -116,6 +120,7 @@ def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> Group
         end_date=app.end_date,
         owner_person_id=owner.id,
         scope_unit_id=scope_unit_id,
+        unit_wide=form.unit_wide,
         applicant_user_id=principal.user_id,
         confirmed_names=sorted(named.warnings),
     )
@@ -207,6 +212,7 @@ def decide(
         end_date=row.end_date,
         owner_person_id=row.owner_person_id,
         scope_unit_id=row.scope_unit_id,
+        unit_wide=row.unit_wide,
         application_id=row.id,
         created_at=now,
     )
@@ -231,7 +237,38 @@ def decide(
         summary={"application": row.id, "name": group.name, "owner_person_id": row.owner_person_id},
     )
     repo.notify(row.owner_person_id, "group.owner_appointed", {"group": group.name})
+    if group.unit_wide:
+        for person in DirectoryRepository(uow.session).all_people():
+            if (
+                person.department.unit_id == group.scope_unit_id
+                and person.id != row.owner_person_id
+            ):
+                add_to_unit_wide(uow, group, person)
     return group
+
+
+def add_to_unit_wide(uow: UnitOfWork, group: Group, person: Person) -> bool:
+    """Everyone active in the unit belongs to its unit-wide group, but the exempted."""
+    repo = GroupRepository(uow.session)
+    if (
+        person.status != EmploymentStatus.ACTIVE.value
+        or not in_scope(group, person)
+        or repo.membership(group.id, person.id) is not None
+        or repo.exempted(group.id, person.id)
+    ):
+        return False
+    now = utcnow()
+    repo.add(
+        Membership(
+            group_id=group.id,
+            person_id=person.id,
+            role=GroupRole.MEMBER.value,
+            joined_at=now,
+            reason="单位全员群",
+            appointed_at=now,
+        )
+    )
+    return True
 
 
 def access_group(

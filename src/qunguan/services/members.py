@@ -15,7 +15,7 @@ from qunguan.policy.rules.membership import GroupRole
 from qunguan.services import audit
 from qunguan.services.groups import _active_person, access_group, in_scope, settings_in_force
 from qunguan.services.uow import UnitOfWork
-from qunguan.store.models import Group, Invitation, Membership
+from qunguan.store.models import Group, GroupExemption, Invitation, Membership
 from qunguan.store.repositories.accounts import AccountRepository
 from qunguan.store.repositories.directory import DirectoryRepository, record_of
 from qunguan.store.repositories.groups import GroupRepository
@@ -262,6 +262,68 @@ def set_role(
         target_id=group.id,
         summary={"person": person.staff_no, "before": before, "after": role.value},
     )
+
+
+def exempt(
+    uow: UnitOfWork, principal: Principal, group_id: int, staff_no: str, reason: str
+) -> None:
+    """Leave someone out of a unit-wide group on purpose, saying why (篇二 二.1 原则上)."""
+    group, role = access_group(uow, principal, group_id)
+    if not rules.may_manage(role):
+        raise DomainError("groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=("s2-2.1a",))
+    if not reason.strip():
+        raise DomainError("members.reason_missing")
+    person = DirectoryRepository(uow.session).person_by_staff_no(staff_no)
+    if person is None:
+        raise DomainError(
+            "directory.person.not_found", ErrorKind.NOT_FOUND, params={"staff_no": staff_no}
+        )
+    repo = GroupRepository(uow.session)
+    if repo.exempted(group.id, person.id):
+        raise DomainError("members.already_decided", ErrorKind.CONFLICT)
+    repo.add(
+        GroupExemption(
+            group_id=group.id,
+            person_id=person.id,
+            reason=reason.strip(),
+            granted_by=principal.user_id,
+        )
+    )
+    audit.record(
+        uow,
+        principal.actor(),
+        "member.exempted",
+        target_type="group",
+        target_id=group.id,
+        summary={"person": person.staff_no, "reason": reason.strip()},
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A unit-wide group against its unit: who is missing, who is left out and why."""
+
+    missing: list[str]
+    exempted: list[tuple[str, str]]
+
+
+def coverage(uow: UnitOfWork, principal: Principal, group_id: int) -> Coverage:
+    group, _role = access_group(uow, principal, group_id)
+    repo = GroupRepository(uow.session)
+    directory = DirectoryRepository(uow.session)
+    names = {p.id: p.name for p in directory.all_people()}
+    exempt_rows = repo.exemptions(group.id)
+    exempt_ids = {e.person_id for e in exempt_rows}
+    member_ids = {m.person_id for m in repo.members(group.id)}
+    missing = [
+        p.name
+        for p in directory.all_people()
+        if group.unit_wide
+        and p.department.unit_id == group.scope_unit_id
+        and p.status == EmploymentStatus.ACTIVE.value
+        and p.id not in member_ids | exempt_ids
+    ]
+    return Coverage(missing, [(names.get(e.person_id, ""), e.reason) for e in exempt_rows])
 
 
 def remove_leaver(uow: UnitOfWork, actor: Actor, person_id: int, reason: str) -> list[int]:

@@ -13,10 +13,10 @@ from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import EmploymentStatus
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
-from qunguan.domain.events import EmploymentStatusChanged, PersonMoved
+from qunguan.domain.events import EmploymentStatusChanged, PersonJoined, PersonMoved
 from qunguan.policy.rules.membership import may_manage
 from qunguan.services import audit, members
-from qunguan.services.groups import access_group, in_scope, settings_in_force
+from qunguan.services.groups import access_group, add_to_unit_wide, in_scope, settings_in_force
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import AuditFinding
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -33,14 +33,16 @@ def process_directory_events(uow: UnitOfWork, now: datetime | None = None) -> in
     outbox = OutboxRepository(uow.session)
     handled = 0
     for event in outbox.pending():
-        if event.kind not in (EmploymentStatusChanged.kind, PersonMoved.kind):
+        if event.kind not in (EmploymentStatusChanged.kind, PersonMoved.kind, PersonJoined.kind):
             continue
         if not outbox.claim(event.id, now):
             continue
         person_id = int(event.payload["person_id"])
-        if event.kind == PersonMoved.kind:
-            # A move to another unit ends memberships of groups limited to the old one.
+        if event.kind in (PersonMoved.kind, PersonJoined.kind):
+            # A move ends memberships of groups limited to the old unit; the new (or
+            # newly joined) unit's unit-wide groups take the person in.
             members.remove_out_of_scope(uow, SYSTEM, person_id, "通讯录显示已调往其他单位")
+            join_unit_wide_groups(uow, person_id)
         elif str(event.payload["after"]) != EmploymentStatus.ACTIVE.value:
             after = str(event.payload["after"])
             members.remove_leaver(
@@ -178,3 +180,23 @@ def claim_period(uow: UnitOfWork, job: str, period: str, now: datetime) -> int |
     """Claim a job's run for one period; None if another server process already has."""
     run = GroupRepository(uow.session).claim_run(job, period, now)
     return run.id if run is not None else None
+
+
+def join_unit_wide_groups(uow: UnitOfWork, person_id: int) -> int:
+    person = DirectoryRepository(uow.session).person(person_id)
+    if person is None:
+        return 0
+    repo = GroupRepository(uow.session)
+    joined = 0
+    for group in repo.unit_wide_groups(person.department.unit_id):
+        if add_to_unit_wide(uow, group, person):
+            joined += 1
+            audit.record(
+                uow,
+                SYSTEM,
+                "member.added_to_unit_group",
+                target_type="group",
+                target_id=group.id,
+                summary={"person_id": person_id},
+            )
+    return joined

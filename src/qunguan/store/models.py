@@ -284,6 +284,8 @@ class GroupApplication(Base):
     owner_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     # The unit the group serves, if it is limited to one: members come from it alone.
     scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), default=None)
+    # Everyone active in the scope unit belongs to the group (篇二 二.1: 全体干部职工必须加入).
+    unit_wide: Mapped[bool] = mapped_column(Boolean, default=False)
     applicant_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # Directory names the applicant confirmed keeping in the name, where the policy warns.
     confirmed_names: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -309,6 +311,7 @@ class Group(Base):
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), default=None)
+    unit_wide: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when the owner left the agency: the office must choose a successor.
     needs_successor: Mapped[bool] = mapped_column(Boolean, default=False)
     application_id: Mapped[int] = mapped_column(ForeignKey("group_applications.id"), unique=True)
@@ -395,3 +398,19 @@ class AuditFinding(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class GroupExemption(Base):
+    """Someone a unit-wide group leaves out on purpose, with the reason (篇二 二.1 原则上)."""
+
+    __tablename__ = "group_exemptions"
+    __table_args__ = (
+        UniqueConstraint("group_id", "person_id", name="uq_group_exemptions_group_person"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

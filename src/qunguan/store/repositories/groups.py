@@ -12,6 +12,7 @@ from qunguan.store.models import (
     AuditFinding,
     Group,
     GroupApplication,
+    GroupExemption,
     Invitation,
     JobRun,
     Membership,
@@ -62,6 +63,22 @@ class GroupRepository:
             .order_by(Group.id)
         )
         return [(g, m) for g, m in self.session.execute(stmt).all()]
+
+    def unit_wide_groups(self, unit_id: int) -> list[Group]:
+        stmt = select(Group).where(
+            Group.unit_wide.is_(True), Group.scope_unit_id == unit_id, Group.status == "active"
+        )
+        return list(self.session.scalars(stmt))
+
+    def exemptions(self, group_id: int) -> list[GroupExemption]:
+        stmt = select(GroupExemption).where(GroupExemption.group_id == group_id)
+        return list(self.session.scalars(stmt.order_by(GroupExemption.id)))
+
+    def exempted(self, group_id: int, person_id: int) -> bool:
+        stmt = select(GroupExemption.id).where(
+            GroupExemption.group_id == group_id, GroupExemption.person_id == person_id
+        )
+        return self.session.scalar(stmt) is not None
 
     # Memberships ----------------------------------------------------------------------------
 

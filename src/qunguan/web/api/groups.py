@@ -30,6 +30,7 @@ class ApplicationIn(BaseModel):
         default_factory=list, description="directory names kept knowingly"
     )
     scope_unit: str = Field(default="", max_length=100, description="limit members to this unit")
+    unit_wide: bool = Field(default=False, description="everyone active in scope_unit belongs")
 
 
 class NoteIn(BaseModel):
@@ -67,6 +68,7 @@ def apply(body: ApplicationIn, db: Db, principal: Member) -> dict[str, Any]:
         body.end_date,
         tuple(body.confirm_names),
         body.scope_unit,
+        body.unit_wide,
     )
     with db.unit_of_work() as uow:
         row = groups.apply(uow, principal, form)
@@ -159,6 +161,25 @@ def set_role(group_id: int, body: RoleIn, db: Db, principal: Member) -> dict[str
     with db.unit_of_work() as uow:
         members.set_role(uow, principal, group_id, body.staff_no, GroupRole(body.role))
     return {"status": "saved"}
+
+
+@router.post("/groups/{group_id}/exemptions", status_code=201)
+def exempt(group_id: int, body: PersonIn, db: Db, principal: Member) -> dict[str, str]:
+    """Leave someone out of a unit-wide group on purpose, with the reason."""
+    with db.unit_of_work() as uow:
+        members.exempt(uow, principal, group_id, body.staff_no, body.reason)
+    return {"status": "exempted"}
+
+
+@router.get("/groups/{group_id}/coverage")
+def coverage(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+    """A unit-wide group against its unit: who is missing, who is exempted and why."""
+    with db.reading() as uow:
+        result = members.coverage(uow, principal, group_id)
+    return {
+        "missing": result.missing,
+        "exempted": [{"name": n, "reason": r} for n, r in result.exempted],
+    }
 
 
 @router.put("/groups/{group_id}/nickname")

@@ -101,6 +101,7 @@ def apply_submit(
     end_date: Annotated[str, Form(max_length=10)] = "",
     confirm_names: Annotated[str, Form(max_length=200)] = "",
     scope_unit: Annotated[str, Form(max_length=100)] = "",
+    unit_wide: Annotated[str, Form(max_length=1)] = "",
 ) -> Response:
     raw = {
         "name": name,
@@ -110,6 +111,7 @@ def apply_submit(
         "end_date": end_date,
         "confirm_names": confirm_names,
         "scope_unit": scope_unit,
+        "unit_wide": unit_wide,
     }
     try:
         ends = date.fromisoformat(end_date) if end_date else None
@@ -190,6 +192,7 @@ def _group_page(
         settings = groups.settings_in_force(uow)
         _mine, waiting = members.inbox(uow, principal)
         findings = membership_audit.findings(uow, principal, group_id)
+        unit_coverage = members.coverage(uow, principal, group_id)
     from qunguan.policy.rules.membership import GroupRole
 
     role = GroupRole(view.my_role) if view.my_role else None
@@ -204,6 +207,7 @@ def _group_page(
         "can_manage": may_manage(role),
         "can_hand_over": role is GroupRole.OWNER or Role.OFFICE in principal.roles,
         "consent": settings.membership.invitee_must_consent,
+        "coverage": unit_coverage,
     }
     return render(request, "groups/detail.html", context, status=status)
 
