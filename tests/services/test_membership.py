@@ -481,3 +481,92 @@ class TestUnitWideGroups:
         assert "N01" in roster and "M02" not in roster
         assert coverage.missing == []
         assert coverage.exempted == [("吴晓敏", "长期借调外单位")]
+
+
+class TestStateAndRaces:
+    def test_an_archived_group_changes_no_more(self, db: Database) -> None:
+        group_id = make_group(db, "s1")
+        accept(db, "member", invite(db, "office", group_id, "M01").id)
+        request = invite(db, "member", group_id, "L01", "需要领导了解")
+        with db.unit_of_work() as uow:
+            groups.dissolve(uow, principal(db, "office"), group_id, "任务完成")
+        attempts = [
+            lambda uow: members.decide_request(
+                uow, principal(db, "office"), request.id, approve=True
+            ),
+            lambda uow: members.set_role(
+                uow, principal(db, "office"), group_id, "M01", members.GroupRole.GROUP_ADMIN
+            ),
+            lambda uow: members.remove(uow, principal(db, "office"), group_id, "M01", "清理"),
+            lambda uow: members.leave(uow, principal(db, "member"), group_id),
+            lambda uow: groups.transfer_ownership(uow, principal(db, "office"), group_id, "M01"),
+        ]
+        for attempt in attempts:
+            with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
+                attempt(uow)
+            assert caught.value.code == "groups.not_active"
+
+    def test_accepting_twice_is_refused_and_leaves_one_membership(self, db: Database) -> None:
+        group_id = make_group(db, "s1")
+        outcome = invite(db, "office", group_id, "M01")
+        accept(db, "member", outcome.id)
+        with pytest.raises(DomainError) as caught:
+            accept(db, "member", outcome.id)
+        assert caught.value.code in {"members.already_member", "members.already_decided"}
+        with db.reading() as uow:
+            rows = uow.session.scalars(
+                select(Membership).where(
+                    Membership.group_id == group_id, Membership.left_at.is_(None)
+                )
+            ).all()
+        assert len(rows) == 2  # the owner and the member, once
+
+    def test_the_audit_never_removes_the_owner_but_asks_the_office_for_a_successor(
+        self, db: Database
+    ) -> None:
+        group_id = make_group(db, "s2", approver="office")
+        with db.unit_of_work() as uow:
+            from qunguan.store.repositories.directory import DirectoryRepository
+
+            person = DirectoryRepository(uow.session).person_by_staff_no("O01")
+            assert person is not None
+            person.status = "left"
+        with db.unit_of_work() as uow:
+            membership_audit.audit_memberships(uow)
+        with db.reading() as uow:
+            [finding] = membership_audit.findings(uow, principal(db, "office"), group_id)
+        with db.unit_of_work() as uow:
+            membership_audit.resolve_finding(uow, principal(db, "office"), finding.id, remove=True)
+        with db.reading() as uow:
+            view = groups.group_view(uow, principal(db, "office"), group_id)
+            owner = uow.session.scalar(
+                select(Membership).where(
+                    Membership.group_id == group_id,
+                    Membership.role == "owner",
+                    Membership.left_at.is_(None),
+                )
+            )
+        assert owner is not None and view.needs_successor
+
+    def test_approval_rechecks_that_the_owner_is_still_there(self, db: Database) -> None:
+        seed_agency(db)
+        with db.unit_of_work() as uow:
+            policy_admin.adopt_preset(uow, SETUP, "s1")
+        application = apply(db, owner_staff_no="M02", type="department", end_date=None)
+        leave_agency(db, "M02")
+        with pytest.raises(DomainError) as caught:
+            decide(db, "leader", application)
+        assert [d.code for d in caught.value.details] == ["groups.owner_not_active"]
+
+    def test_members_cannot_read_audit_findings(self, db: Database) -> None:
+        group_id = make_group(db, "s1")
+        accept(db, "member", invite(db, "office", group_id, "M01").id)
+        with pytest.raises(DomainError) as caught, db.reading() as uow:
+            membership_audit.findings(uow, principal(db, "member"), group_id)
+        assert caught.value.code == "groups.not_manager"
+
+    def test_the_office_hands_over_only_a_group_that_needs_a_successor(self, db: Database) -> None:
+        group_id = make_group(db, "s1", owner="M02")
+        with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
+            groups.transfer_ownership(uow, principal(db, "office"), group_id, "O01")
+        assert caught.value.code == "groups.not_owner"

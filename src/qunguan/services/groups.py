@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from qunguan.domain.access import Role
-from qunguan.domain.actor import Principal
+from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import EmploymentStatus
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind, not_found
@@ -168,8 +168,9 @@ def decide(
     if not approve:
         if not note.strip():
             raise DomainError("groups.reason_missing")
+        if not repo.move_status(GroupApplication, row.id, "pending", "refused"):
+            raise DomainError("groups.application_decided", ErrorKind.CONFLICT)
         row.decided_by, row.decided_at, row.decision_note = principal.user_id, now, note.strip()
-        row.status = "refused"
         audit.record(
             uow,
             principal.actor(),
@@ -203,8 +204,14 @@ def decide(
             "groups.application_invalid",
             details=[ErrorDetail("groups.name_taken", field="name", value=row.name)],
         )
+    # The owner named months ago may have left, moved or lost a qualification since.
+    owner = DirectoryRepository(uow.session).person(row.owner_person_id)
+    owner_problems = _owner_problems(uow, settings, owner, row.scope_unit_id)
+    if owner_problems:
+        raise rules.refuse("groups.owner_invalid", owner_problems)
+    if not repo.move_status(GroupApplication, row.id, "pending", "approved"):
+        raise DomainError("groups.application_decided", ErrorKind.CONFLICT)
     row.decided_by, row.decided_at, row.decision_note = principal.user_id, now, note.strip()
-    row.status = "approved"
     group = Group(
         name=row.name,
         type=row.type,
@@ -258,6 +265,7 @@ def add_to_unit_wide(uow: UnitOfWork, group: Group, person: Person) -> bool:
     ):
         return False
     now = utcnow()
+    repo.close_invitations(group.id, person.id, "superseded")
     repo.add(
         Membership(
             group_id=group.id,
@@ -267,6 +275,14 @@ def add_to_unit_wide(uow: UnitOfWork, group: Group, person: Person) -> bool:
             reason="单位全员群",
             appointed_at=now,
         )
+    )
+    audit.record(
+        uow,
+        Actor.system("unit-wide"),
+        "member.added_to_unit_group",
+        target_type="group",
+        target_id=group.id,
+        summary={"person_id": person.id},
     )
     return True
 
@@ -288,13 +304,35 @@ def access_group(
     raise not_found("group")
 
 
+def _owner_problems(
+    uow: UnitOfWork, settings: Settings, owner: Person | None, scope_unit_id: int | None
+) -> list[ErrorDetail]:
+    if owner is None or owner.status != EmploymentStatus.ACTIVE.value:
+        return [ErrorDetail("groups.owner_not_active", field="owner")]
+    problems = rules.check_owner(
+        settings, owner.party_member, owner.department.name == OFFICE_DEPARTMENT
+    )
+    if scope_unit_id is not None and owner.department.unit_id != scope_unit_id:
+        problems.append(
+            ErrorDetail(
+                "groups.owner_out_of_scope", field="owner", value=owner.department.unit.name
+            )
+        )
+    return problems
+
+
+def require_status(group: Group, *allowed: str) -> None:
+    """An archived group is read-only; a frozen one only lets people out and owners change."""
+    if group.status not in (allowed or ("active",)):
+        raise DomainError("groups.not_active", ErrorKind.CONFLICT, params={"status": group.status})
+
+
 def _require_manager(
     group: Group, role: GroupRole | None, principal: Principal, clauses: tuple[str, ...]
 ) -> None:
     if not may_manage(role):
         raise DomainError("groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=clauses)
-    if group.status != "active":
-        raise DomainError("groups.not_active", ErrorKind.CONFLICT, params={"status": group.status})
+    require_status(group)
 
 
 def rename(uow: UnitOfWork, principal: Principal, group_id: int, new_name: str) -> Group:
@@ -325,10 +363,24 @@ def transfer_ownership(
 ) -> Group:
     """Hand the group to another person, explicitly; the owner or (for a successor) the office."""
     group, role = access_group(uow, principal, group_id)
-    if role is not GroupRole.OWNER and Role.OFFICE not in principal.roles:
+    # The owner hands over; the office steps in only to name a successor (离职继承).
+    by_office = (
+        role is not GroupRole.OWNER and Role.OFFICE in principal.roles and group.needs_successor
+    )
+    if role is not GroupRole.OWNER and not by_office:
         raise DomainError("groups.not_owner", ErrorKind.FORBIDDEN, clause_ids=("s4-3.1",))
+    require_status(group, "active", "frozen")
     settings = settings_in_force(uow)
     new_owner = _active_person(uow, staff_no)
+    if not in_scope(group, new_owner):
+        raise rules.refuse(
+            "groups.owner_invalid",
+            [
+                ErrorDetail(
+                    "groups.owner_out_of_scope", field="owner", value=new_owner.department.unit.name
+                )
+            ],
+        )
     problems = rules.check_owner(
         settings, new_owner.party_member, new_owner.department.name == OFFICE_DEPARTMENT
     )
@@ -339,6 +391,7 @@ def transfer_ownership(
     for m in repo.members(group.id):
         if m.role == GroupRole.OWNER.value:
             m.role = GroupRole.GROUP_ADMIN.value
+    repo.close_invitations(group.id, new_owner.id, "superseded")
     membership = repo.membership(group.id, new_owner.id)
     if membership is None:
         membership = Membership(

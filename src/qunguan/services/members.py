@@ -13,7 +13,13 @@ from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.policy.rules import membership as rules
 from qunguan.policy.rules.membership import GroupRole
 from qunguan.services import audit
-from qunguan.services.groups import _active_person, access_group, in_scope, settings_in_force
+from qunguan.services.groups import (
+    _active_person,
+    access_group,
+    in_scope,
+    require_status,
+    settings_in_force,
+)
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group, GroupExemption, Invitation, Membership
 from qunguan.store.repositories.accounts import AccountRepository
@@ -23,6 +29,7 @@ from qunguan.store.repositories.groups import GroupRepository
 
 def _join(uow: UnitOfWork, group: Group, person_id: int, reason: str, by: int | None) -> Membership:
     now = utcnow()
+    GroupRepository(uow.session).close_invitations(group.id, person_id, "superseded")
     membership = Membership(
         group_id=group.id,
         person_id=person_id,
@@ -127,7 +134,12 @@ def decide_request(
         raise DomainError(
             "members.not_inviter", ErrorKind.FORBIDDEN, clause_ids=rules.INVITE_CLAUSES
         )
-    if request.status != "pending":
+    require_status(group)
+    if approve and GroupRepository(uow.session).membership(group.id, request.person_id) is not None:
+        raise DomainError("members.already_member", ErrorKind.CONFLICT, params={"name": ""})
+    if not repo.move_status(
+        Invitation, request.id, "pending", "approved" if approve else "declined"
+    ):
         raise DomainError("members.already_decided", ErrorKind.CONFLICT)
     request.decided_by, request.decided_at = principal.user_id, utcnow()
     audit.record(
@@ -139,9 +151,7 @@ def decide_request(
         summary={"request": request.id},
     )
     if not approve:
-        request.status = "declined"
         return Outcome("declined", request.id)
-    request.status = "approved"
     if not rules.consent_needed(settings):
         return Outcome(
             "member", _join(uow, group, request.person_id, request.reason, principal.user_id).id
@@ -170,11 +180,28 @@ def respond(
         or invitation.person_id != principal.person_id
     ):
         raise not_found("members.invitation")
-    if invitation.status != "pending":
-        raise DomainError("members.already_decided", ErrorKind.CONFLICT)
     group = repo.group(invitation.group_id)
     assert group is not None
-    invitation.status = "accepted" if accept else "declined"
+    if accept:
+        # Checked now, not when invited: the group, the person or their unit may have moved on.
+        require_status(group)
+        person = DirectoryRepository(uow.session).person(invitation.person_id)
+        if person is None or person.status != EmploymentStatus.ACTIVE.value:
+            raise DomainError(
+                "groups.person_not_active", params={"name": person.name if person else ""}
+            )
+        if not in_scope(group, person):
+            raise DomainError(
+                "members.out_of_scope", params={"name": person.name}, clause_ids=("s6-2.4",)
+            )
+        if repo.membership(group.id, person.id) is not None:
+            raise DomainError(
+                "members.already_member", ErrorKind.CONFLICT, params={"name": person.name}
+            )
+    if not repo.move_status(
+        Invitation, invitation.id, "pending", "accepted" if accept else "declined"
+    ):
+        raise DomainError("members.already_decided", ErrorKind.CONFLICT)
     invitation.decided_by, invitation.decided_at = principal.user_id, utcnow()
     audit.record(
         uow,
@@ -185,8 +212,6 @@ def respond(
     )
     if not accept:
         return None
-    if group.status != "active":
-        raise DomainError("groups.not_active", ErrorKind.CONFLICT, params={"status": group.status})
     return _join(uow, group, invitation.person_id, invitation.reason, invitation.created_by)
 
 
@@ -201,6 +226,7 @@ def leave(uow: UnitOfWork, principal: Principal, group_id: int) -> None:
         raise not_found("group")
     if role is GroupRole.OWNER:
         raise DomainError("members.owner_cannot_leave", ErrorKind.CONFLICT, clause_ids=("s4-3.1",))
+    require_status(group, "active", "frozen")
     membership = GroupRepository(uow.session).membership(group.id, principal.person_id or 0)
     assert membership is not None
     _end(membership, "left", "")
@@ -218,6 +244,7 @@ def remove(
         )
     if not reason.strip():
         raise DomainError("members.reason_missing")
+    require_status(group, "active", "frozen")
     person = DirectoryRepository(uow.session).person_by_staff_no(staff_no)
     repo = GroupRepository(uow.session)
     membership = repo.membership(group.id, person.id) if person else None
@@ -246,6 +273,7 @@ def set_role(
         raise DomainError("groups.not_owner", ErrorKind.FORBIDDEN, clause_ids=("s4-3.1",))
     if role is GroupRole.OWNER:
         raise DomainError("members.owner_by_transfer", ErrorKind.CONFLICT, clause_ids=("s4-3.1",))
+    require_status(group)
     person = DirectoryRepository(uow.session).person_by_staff_no(staff_no)
     membership = GroupRepository(uow.session).membership(group.id, person.id) if person else None
     if person is None or membership is None:
@@ -273,6 +301,7 @@ def exempt(
         raise DomainError("groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=("s2-2.1a",))
     if not reason.strip():
         raise DomainError("members.reason_missing")
+    require_status(group)
     person = DirectoryRepository(uow.session).person_by_staff_no(staff_no)
     if person is None:
         raise DomainError(
@@ -308,7 +337,9 @@ class Coverage:
 
 
 def coverage(uow: UnitOfWork, principal: Principal, group_id: int) -> Coverage:
-    group, _role = access_group(uow, principal, group_id)
+    group, role = access_group(uow, principal, group_id)
+    # Why someone is left out (sick leave, secondment) is for those who manage the group.
+    may_see_reasons = rules.may_manage(role) or Role.OFFICE in principal.roles
     repo = GroupRepository(uow.session)
     directory = DirectoryRepository(uow.session)
     names = {p.id: p.name for p in directory.all_people()}
@@ -323,7 +354,10 @@ def coverage(uow: UnitOfWork, principal: Principal, group_id: int) -> Coverage:
         and p.status == EmploymentStatus.ACTIVE.value
         and p.id not in member_ids | exempt_ids
     ]
-    return Coverage(missing, [(names.get(e.person_id, ""), e.reason) for e in exempt_rows])
+    return Coverage(
+        missing,
+        [(names.get(e.person_id, ""), e.reason if may_see_reasons else "") for e in exempt_rows],
+    )
 
 
 def remove_leaver(uow: UnitOfWork, actor: Actor, person_id: int, reason: str) -> list[int]:
@@ -343,9 +377,7 @@ def remove_leaver(uow: UnitOfWork, actor: Actor, person_id: int, reason: str) ->
             summary={"person_id": person_id, "reason": reason},
         )
         if group.owner_person_id == person_id:
-            group.needs_successor = True
-            for office_person in _office_people(uow):
-                repo.notify(office_person, "group.needs_successor", {"group": group.name})
+            flag_for_successor(uow, group)
         elif group.owner_person_id is not None:
             repo.notify(
                 group.owner_person_id, "member.left_agency", {"group": group.name, "reason": reason}
@@ -361,7 +393,11 @@ def remove_out_of_scope(uow: UnitOfWork, actor: Actor, person_id: int, reason: s
     repo = GroupRepository(uow.session)
     touched = []
     for group, membership in repo.groups_of_person(person_id):
-        if in_scope(group, person) or membership.role == GroupRole.OWNER.value:
+        if in_scope(group, person):
+            continue
+        if membership.role == GroupRole.OWNER.value:
+            # The owner stays accountable until the office names a successor from the unit.
+            flag_for_successor(uow, group)
             continue
         _end(membership, "auto", reason)
         touched.append(group.id)
@@ -378,6 +414,16 @@ def remove_out_of_scope(uow: UnitOfWork, actor: Actor, person_id: int, reason: s
                 group.owner_person_id, "member.left_agency", {"group": group.name, "reason": reason}
             )
     return touched
+
+
+def flag_for_successor(uow: UnitOfWork, group: Group) -> None:
+    """The group's owner can no longer serve: the office must name a successor (离职继承)."""
+    if group.needs_successor:
+        return
+    group.needs_successor = True
+    repo = GroupRepository(uow.session)
+    for office_person in _office_people(uow):
+        repo.notify(office_person, "group.needs_successor", {"group": group.name})
 
 
 def _office_people(uow: UnitOfWork) -> list[int]:

@@ -9,14 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import EmploymentStatus
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.domain.events import EmploymentStatusChanged, PersonJoined, PersonMoved
-from qunguan.policy.rules.membership import may_manage
+from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.services import audit, members
-from qunguan.services.groups import access_group, add_to_unit_wide, in_scope, settings_in_force
+from qunguan.services.groups import (
+    access_group,
+    add_to_unit_wide,
+    in_scope,
+    require_status,
+    settings_in_force,
+)
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import AuditFinding
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -92,6 +99,12 @@ def audit_memberships(uow: UnitOfWork, run_id: int | None = None) -> int:
 def _resolve(uow: UnitOfWork, actor: Actor, finding: AuditFinding, *, remove: bool) -> None:
     repo = GroupRepository(uow.session)
     membership = repo.membership(finding.group_id, finding.person_id)
+    if remove and membership is not None and membership.role == GroupRole.OWNER.value:
+        # Never ownerless: the owner stays until the office names a successor.
+        group = repo.group(finding.group_id)
+        assert group is not None
+        members.flag_for_successor(uow, group)
+        remove = False
     if remove and membership is not None:
         membership.left_at, membership.left_how = utcnow(), "removed"
         membership.left_reason = "成员核查：不应在群内"
@@ -114,7 +127,8 @@ def resolve_finding(
     finding = GroupRepository(uow.session).finding(finding_id)
     if finding is None:
         raise not_found("members.finding")
-    _group, role = access_group(uow, principal, finding.group_id)
+    group, role = access_group(uow, principal, finding.group_id)
+    require_status(group, "active", "frozen")
     if not may_manage(role):
         raise DomainError(
             "groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=("s2-2.3.2", "s3-3.1.2")
@@ -134,7 +148,10 @@ class FindingView:
 
 
 def findings(uow: UnitOfWork, principal: Principal, group_id: int) -> list[FindingView]:
-    group, _role = access_group(uow, principal, group_id)
+    """Audit findings are for those who manage the group (and the office), not its members."""
+    group, role = access_group(uow, principal, group_id)
+    if not may_manage(role) and Role.OFFICE not in principal.roles:
+        raise DomainError("groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=("s2-2.3.2",))
     directory = DirectoryRepository(uow.session)
     out = []
     for f in GroupRepository(uow.session).findings(group.id):
@@ -191,12 +208,4 @@ def join_unit_wide_groups(uow: UnitOfWork, person_id: int) -> int:
     for group in repo.unit_wide_groups(person.department.unit_id):
         if add_to_unit_wide(uow, group, person):
             joined += 1
-            audit.record(
-                uow,
-                SYSTEM,
-                "member.added_to_unit_group",
-                target_type="group",
-                target_id=group.id,
-                summary={"person_id": person_id},
-            )
     return joined

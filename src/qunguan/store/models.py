@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -323,7 +324,18 @@ class Membership(Base):
     """A person's membership of a group; kept after they leave, for the record."""
 
     __tablename__ = "memberships"
-    __table_args__ = (Index("ix_memberships_group_active", "group_id", "left_at"),)
+    __table_args__ = (
+        Index("ix_memberships_group_active", "group_id", "left_at"),
+        # One current membership per person and group: a race cannot make two.
+        Index(
+            "uq_memberships_current",
+            "group_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text("left_at IS NULL"),
+            postgresql_where=text("left_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))

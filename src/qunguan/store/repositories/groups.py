@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,32 @@ class GroupRepository:
     def add(self, row: object) -> None:
         self.session.add(row)
         self.session.flush()
+
+    def move_status(
+        self, model: type[GroupApplication] | type[Invitation], row_id: int, expected: str, new: str
+    ) -> bool:
+        """Change a row's status only if it still has the expected one; False if someone else
+        decided it first (two clicks, two deciders): a race becomes a clear refusal."""
+        result = self.session.execute(
+            update(model).where(model.id == row_id, model.status == expected).values(status=new)
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            row = self.session.get(model, row_id)
+            if row is not None:
+                self.session.refresh(row, ["status"])
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def close_invitations(self, group_id: int, person_id: int, status: str) -> None:
+        """The person joined another way: their open invitations and requests are moot."""
+        self.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.group_id == group_id,
+                Invitation.person_id == person_id,
+                Invitation.status == "pending",
+            )
+            .values(status=status)
+        )
 
     # Applications and groups --------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from qunguan.domain.access import Permission, Role
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
 from qunguan.policy.rules.groups import approver_role
-from qunguan.policy.rules.membership import may_invite, may_manage
+from qunguan.policy.rules.membership import GroupRole, may_invite, may_manage
 from qunguan.services import directory, groups, members, membership_audit
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.deps import database, locale_of, require
@@ -118,7 +118,14 @@ def apply_submit(
     except ValueError:
         ends = None
     form = groups.ApplicationForm(
-        name, type, purpose, owner_staff_no, ends, tuple(n for n in confirm_names.split("、") if n)
+        name,
+        type,
+        purpose,
+        owner_staff_no,
+        ends,
+        tuple(n for n in confirm_names.split("、") if n),
+        scope_unit=scope_unit,
+        unit_wide=unit_wide == "1",
     )
     return _act(
         request,
@@ -191,9 +198,10 @@ def _group_page(
         roster = members.members(uow, principal, group_id)
         settings = groups.settings_in_force(uow)
         _mine, waiting = members.inbox(uow, principal)
-        findings = membership_audit.findings(uow, principal, group_id)
+        view_role = GroupRole(view.my_role) if view.my_role else None
+        manages = may_manage(view_role) or Role.OFFICE in principal.roles
+        findings = membership_audit.findings(uow, principal, group_id) if manages else []
         unit_coverage = members.coverage(uow, principal, group_id)
-    from qunguan.policy.rules.membership import GroupRole
 
     role = GroupRole(view.my_role) if view.my_role else None
     context = {
@@ -201,11 +209,12 @@ def _group_page(
         "members": roster,
         "error": error,
         "requests": [r for r in waiting if r.group_id == group_id],
-        "findings": findings if may_manage(role) else [],
+        "findings": findings,
         "can_invite": may_invite(settings, role),
         "can_request": role is not None and settings.membership.members_may_request,
         "can_manage": may_manage(role),
-        "can_hand_over": role is GroupRole.OWNER or Role.OFFICE in principal.roles,
+        "can_hand_over": role is GroupRole.OWNER
+        or (Role.OFFICE in principal.roles and view.needs_successor),
         "consent": settings.membership.invitee_must_consent,
         "coverage": unit_coverage,
     }
