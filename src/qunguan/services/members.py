@@ -360,28 +360,34 @@ def coverage(uow: UnitOfWork, principal: Principal, group_id: int) -> Coverage:
     )
 
 
+def _remove_automatically(
+    uow: UnitOfWork, actor: Actor, group: Group, membership: Membership, reason: str
+) -> None:
+    """End a membership the directory no longer supports, on the record, owner told."""
+    _end(membership, "auto", reason)
+    audit.record(
+        uow,
+        actor,
+        "member.removed_automatically",
+        target_type="group",
+        target_id=group.id,
+        summary={"person_id": membership.person_id, "reason": reason},
+    )
+    if group.owner_person_id is not None and group.owner_person_id != membership.person_id:
+        GroupRepository(uow.session).notify(
+            group.owner_person_id, "member.left_agency", {"group": group.name, "reason": reason}
+        )
+
+
 def remove_leaver(uow: UnitOfWork, actor: Actor, person_id: int, reason: str) -> list[int]:
     """Someone left the agency or changed post: out of every group at once, each owner told;
     a group they owned is flagged for the office to name a successor (篇一 四.4, 篇六 二.6)."""
-    repo = GroupRepository(uow.session)
     touched = []
-    for group, membership in repo.groups_of_person(person_id):
-        _end(membership, "auto", reason)
+    for group, membership in GroupRepository(uow.session).groups_of_person(person_id):
+        _remove_automatically(uow, actor, group, membership, reason)
         touched.append(group.id)
-        audit.record(
-            uow,
-            actor,
-            "member.removed_automatically",
-            target_type="group",
-            target_id=group.id,
-            summary={"person_id": person_id, "reason": reason},
-        )
         if group.owner_person_id == person_id:
             flag_for_successor(uow, group)
-        elif group.owner_person_id is not None:
-            repo.notify(
-                group.owner_person_id, "member.left_agency", {"group": group.name, "reason": reason}
-            )
     return touched
 
 
@@ -390,29 +396,16 @@ def remove_out_of_scope(uow: UnitOfWork, actor: Actor, person_id: int, reason: s
     person = DirectoryRepository(uow.session).person(person_id)
     if person is None:
         return []
-    repo = GroupRepository(uow.session)
     touched = []
-    for group, membership in repo.groups_of_person(person_id):
+    for group, membership in GroupRepository(uow.session).groups_of_person(person_id):
         if in_scope(group, person):
             continue
         if membership.role == GroupRole.OWNER.value:
             # The owner stays accountable until the office names a successor from the unit.
             flag_for_successor(uow, group)
             continue
-        _end(membership, "auto", reason)
+        _remove_automatically(uow, actor, group, membership, reason)
         touched.append(group.id)
-        audit.record(
-            uow,
-            actor,
-            "member.removed_automatically",
-            target_type="group",
-            target_id=group.id,
-            summary={"person_id": person_id, "reason": reason},
-        )
-        if group.owner_person_id is not None:
-            repo.notify(
-                group.owner_person_id, "member.left_agency", {"group": group.name, "reason": reason}
-            )
     return touched
 
 
