@@ -570,3 +570,24 @@ class TestStateAndRaces:
         with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
             groups.transfer_ownership(uow, principal(db, "office"), group_id, "O01")
         assert caught.value.code == "groups.not_owner"
+
+
+class TestIncompleteProfiles:
+    @pytest.mark.clause("s4-4.1")
+    def test_a_person_without_a_post_is_held_and_members_show_name_unit_and_post(
+        self, db: Database
+    ) -> None:
+        group_id = make_group(db, "s4")
+        rows = [list(r) for r in PEOPLE]
+        next(r for r in rows if r[0] == "M01")[4] = ""  # no post in the directory
+        with db.unit_of_work() as uow:
+            directory.import_directory(uow, SETUP, "nopost.xlsx", org_workbook(rows))
+        held = invite(db, "office", group_id, "M01")
+        assert held.result == "held"
+        assert not can_read(db, "member", group_id)
+        accept(db, "leader", invite(db, "office", group_id, "L01").id)
+        with db.reading() as uow:
+            names = {
+                m.display_name for m in members.members(uow, principal(db, "office"), group_id)
+            }
+        assert names == {"青山县财政局-王丽娟(科员)", "青山县财政局-周建国(局长)"}

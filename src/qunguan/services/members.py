@@ -46,7 +46,8 @@ def _join(uow: UnitOfWork, group: Group, person_id: int, reason: str, by: int | 
 @dataclass(frozen=True)
 class Outcome:
     """What bringing someone in led to: ``member`` (joined), ``invitation`` (their consent
-    is awaited) or ``request`` (an inviter's decision is awaited)."""
+    is awaited), ``request`` (an inviter's decision is awaited) or ``held`` (the directory
+    record lacks what the group shows, e.g. the post)."""
 
     result: str
     id: int
@@ -76,6 +77,27 @@ def invite(
         raise DomainError(
             "members.already_invited", ErrorKind.CONFLICT, params={"name": person.name}
         )
+    if rules.may_invite(settings, role) and rules.profile_incomplete(settings, person.post):
+        # The group shows unit, name and post (篇四 四.1): without a post the join is held
+        # until the directory has it; the inviter then invites again.
+        held = Invitation(
+            group_id=group.id,
+            person_id=person.id,
+            kind="invitation",
+            status="held",
+            reason=reason.strip(),
+            created_by=principal.user_id,
+        )
+        repo.add(held)
+        audit.record(
+            uow,
+            principal.actor(),
+            "member.held_incomplete_profile",
+            target_type="group",
+            target_id=group.id,
+            summary={"person": person.staff_no},
+        )
+        return Outcome("held", held.id)
     if rules.may_invite(settings, role):
         if not rules.consent_needed(settings):
             membership = _join(uow, group, person.id, reason.strip(), principal.user_id)

@@ -35,3 +35,12 @@ def consent_needed(settings: Settings) -> bool:
 def may_manage(role: GroupRole | None) -> bool:
     """Renaming, removing, deciding requests: the owner and the group's admins."""
     return role in (GroupRole.OWNER, GroupRole.GROUP_ADMIN)
+
+
+# Display formats that show the post: a person without one cannot be shown as required.
+_FORMATS_WITH_POST = {"name_post", "unit_name_post"}
+
+
+def profile_incomplete(settings: Settings, post: str) -> bool:
+    """篇四 四.1: members are shown with name, unit and post; a missing post holds the join."""
+    return settings.membership.display_name_format.value in _FORMATS_WITH_POST and not post.strip()
