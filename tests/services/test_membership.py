@@ -591,3 +591,35 @@ class TestIncompleteProfiles:
                 m.display_name for m in members.members(uow, principal(db, "office"), group_id)
             }
         assert names == {"青山县财政局-王丽娟(科员)", "青山县财政局-周建国(局长)"}
+
+
+class TestProfileConfirmation:
+    @pytest.mark.clause("s7-3.2")
+    def test_a_lapsed_confirmation_is_prompted_then_reported_as_stale(self, db: Database) -> None:
+        from datetime import datetime
+
+        from qunguan.services import profiles
+        from qunguan.store.models import User
+
+        seed_agency(db)
+        with db.unit_of_work() as uow:
+            policy_admin.adopt_preset(uow, SETUP, "s7")
+        with db.unit_of_work() as uow:  # the member last confirmed 181 days ago
+            user = uow.session.scalar(select(User).where(User.username == "member"))
+            assert user is not None
+            user.profile_confirmed_at = datetime.now() - timedelta(days=181)
+            for other in uow.session.scalars(select(User).where(User.username != "member")):
+                other.profile_confirmed_at = datetime.now()
+        scheduler.run_due(db)
+        with db.reading() as uow:
+            prompts = uow.session.scalars(
+                select(Notification).where(Notification.kind == profiles.PROMPT)
+            ).all()
+            assert [n.person_id for n in prompts] == [principal(db, "member").person_id]
+            assert profiles.stale(uow) == []  # still within the grace period
+            later = datetime.now() + timedelta(days=15)
+            assert [s.username for s in profiles.stale(uow, later)] == ["member"]
+        with db.unit_of_work() as uow:
+            profiles.confirm(uow, principal(db, "member"))
+        with db.reading() as uow:
+            assert profiles.stale(uow, datetime.now() + timedelta(days=15)) == []

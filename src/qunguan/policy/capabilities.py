@@ -33,6 +33,7 @@ JOBS: dict[str, str] = {
     "regulation_reannounce": "定期在群内重申群规",
     "backup": "按计划自动备份群记录",
     "policy_review": "定期提示管理员检查和评估制度执行情况",
+    "profile_confirmation": "定期提示成员核对本人姓名、职务和联系方式，逾期未确认的列入管理员报表",
 }
 
 REPORTS: dict[str, str] = {

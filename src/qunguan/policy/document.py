@@ -79,6 +79,9 @@ class Membership(_Section):
     inviters: tuple[Literal["owner", "group_admin"], ...] = ("owner", "group_admin")
     invitee_must_consent: bool = True
     members_may_request: bool = True
+    # Members confirm their own name, post and contacts this often (篇七 三.2); None: never.
+    profile_confirm_every_days: int | None = Field(None, ge=7, le=3650)
+    profile_confirm_grace_days: int = Field(14, ge=1, le=365)
     # A member's request to add someone is overdue for the inviters after this long.
     request_deadline_hours: int = Field(48, ge=1, le=720)
     display_name_format: DisplayNameFormat = DisplayNameFormat.FULL_NAME

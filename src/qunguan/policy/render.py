@@ -302,6 +302,12 @@ def _job_or_report(settings: Settings, kind: str, name: str) -> str | None:
             "weekly": "每周自动备份群记录",
             "off": None,
         }[s.records.backup],
+        (
+            "job",
+            "profile_confirmation",
+        ): f"每 {s.membership.profile_confirm_every_days} 天提示成员核对本人姓名、职务和联系方式，{s.membership.profile_confirm_grace_days} 天内未确认的列入管理员报表"
+        if s.membership.profile_confirm_every_days
+        else None,
         ("job", "leaver_removal"): "人员在通讯录中标记为离职或调离后，"
         + (
             f"{s.membership.leaver_grace_hours} 小时内"

@@ -94,6 +94,8 @@ class User(Base):
     # Base32 TOTP secret; set at enrolment, active once totp_enabled_at is set.
     totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # When the holder last confirmed their own directory details (篇七 三.2).
+    profile_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     # The last TOTP time step accepted: a code is good once (no replay within its window).
     totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.audit import AuditQuery
-from qunguan.services import audit, second_factor, sessions, tokens
+from qunguan.services import audit, profiles, second_factor, sessions, tokens
 from qunguan.services.uow import Database
 from qunguan.web.api.audit import record_json
 from qunguan.web.deps import database, require
@@ -124,6 +124,17 @@ def confirm_enrolment(
     with db.unit_of_work() as uow:
         codes = second_factor.confirm_enrolment(uow, principal, body.code)
     return {"recovery_codes": codes}
+
+
+@router.post("/profile-confirmation")
+def confirm_profile(
+    db: Annotated[Database, Depends(database)],
+    principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))],
+) -> dict[str, str]:
+    """I have checked my name, post and contacts in the directory (篇七 三.2)."""
+    with db.unit_of_work() as uow:
+        profiles.confirm(uow, principal)
+    return {"status": "confirmed"}
 
 
 @router.get("/activity")

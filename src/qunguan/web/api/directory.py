@@ -19,7 +19,7 @@ from qunguan.domain.directory import (
     display_name,
 )
 from qunguan.domain.errors import DomainError
-from qunguan.services import directory
+from qunguan.services import directory, profiles
 from qunguan.services.directory import PersonView
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require, settings
@@ -161,6 +161,27 @@ def export_people(
     with db.unit_of_work() as uow:
         data = directory.export_directory(uow, principal.actor(), format)
     return download(data, f"directory.{format}", format)
+
+
+@router.get("/stale-profiles")
+def stale_profiles(
+    db: Annotated[Database, Depends(database)],
+    _p: Annotated[Principal, Depends(require(Permission.DIRECTORY_MANAGE))],
+) -> dict[str, Any]:
+    """Members who let their periodic confirmation lapse (篇七 三.2)."""
+    with db.reading() as uow:
+        rows = profiles.stale(uow)
+    return {
+        "items": [
+            {
+                "username": r.username,
+                "name": r.name,
+                "due_at": r.due_at.isoformat(),
+                "last_confirmed": r.last_confirmed.isoformat() if r.last_confirmed else None,
+            }
+            for r in rows
+        ]
+    }
 
 
 @router.get("/template")

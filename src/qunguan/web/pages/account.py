@@ -11,7 +11,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.audit import AuditQuery
 from qunguan.domain.errors import DomainError
-from qunguan.services import audit, second_factor, sessions, tokens
+from qunguan.services import audit, profiles, second_factor, sessions, tokens
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, locale_of, require
 from qunguan.web.errors import error_json
@@ -31,6 +31,7 @@ def _account_page(
             "activity": audit.search(uow, AuditQuery(actor_user_id=principal.user_id, limit=20))[0],
             "recovery_left": second_factor.recovery_codes_left(uow, principal),
             "enrolled": principal.second_factor_enrolled,
+            "profile_due": profiles.is_due(uow, principal),
             "scopes": sorted(p.value for p in tokens.GRANTABLE if p in principal.permissions),
         }
     return render(request, "account/index.html", {**context, **extra}, status=status)
@@ -41,6 +42,13 @@ def account_page(
     request: Request, db: Annotated[Database, Depends(database)], principal: Self
 ) -> Response:
     return _account_page(request, db, principal)
+
+
+@router.post("/account/profile-confirmation")
+def confirm_profile(db: Annotated[Database, Depends(database)], principal: Self) -> Response:
+    with db.unit_of_work() as uow:
+        profiles.confirm(uow, principal)
+    return RedirectResponse("/account?confirmed=1", status_code=303)
 
 
 @router.post("/account/sessions/{session_id}/revoke")
