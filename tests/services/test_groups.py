@@ -216,3 +216,55 @@ class TestSeveralApprovers:
         assert group_id is not None and group_count(db) == 1
         other = apply(db, type="project", name="财政局-预算绩效评价")
         assert decide(db, "leader", other) is not None  # one approval suffices for other types
+
+
+class TestDuplicates:
+    @pytest.mark.clause("s6-2.1")
+    def test_a_similar_group_of_the_same_people_is_flagged_for_applicant_and_approver(
+        self, db: Database
+    ) -> None:
+        from qunguan.services import members as members_service
+
+        agency(db, "s6")
+        first = decide(
+            db,
+            "office",
+            apply(
+                db,
+                name="预算股-预算编制组",
+                type="department",
+                end_date=None,
+                members=("M01", "L01"),
+            ),
+        )
+        assert first is not None
+        with db.reading() as uow:
+            mine, _ = members_service.inbox(uow, principal(db, "member"))
+        for invitation in mine:
+            with db.unit_of_work() as uow:
+                members_service.respond(uow, principal(db, "member"), invitation.id, accept=True)
+        with db.reading() as uow:
+            invited, _ = members_service.inbox(uow, principal(db, "leader"))
+        with db.unit_of_work() as uow:
+            members_service.respond(uow, principal(db, "leader"), invited[0].id, accept=True)
+        codes = refused(
+            db, name="预算股-预算编制小组", type="department", end_date=None, members=("M01", "L01")
+        )
+        assert codes == ["groups.possible_duplicate"]
+        application = apply(
+            db,
+            name="预算股-预算编制小组",
+            type="department",
+            end_date=None,
+            members=("M01", "L01"),
+            confirm_duplicate=True,
+        )
+        with db.reading() as uow:
+            [view] = [
+                a for a in groups.applications(uow, principal(db, "office")) if a.id == application
+            ]
+        assert view.duplicates == (f"预算股-预算编制组（#{first}）",)
+        # A different team under a similar name is no duplicate.
+        assert apply(
+            db, name="预算股-预算编制专班", type="department", end_date=None, members=("O01",)
+        )

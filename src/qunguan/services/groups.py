@@ -19,7 +19,7 @@ from qunguan.policy.rules import groups as rules
 from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.services import audit, policy_admin
 from qunguan.services.uow import UnitOfWork
-from qunguan.store.models import Group, GroupApplication, Membership, Person
+from qunguan.store.models import Group, GroupApplication, Invitation, Membership, Person
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
 
@@ -75,6 +75,10 @@ class ApplicationForm:
     scope_unit: str = ""
     # Everyone active in the scope unit is a member, newcomers included (篇二 二.1).
     unit_wide: bool = False
+    # Staff numbers of the first members, invited once the group exists.
+    members: tuple[str, ...] = ()
+    # The applicant saw the possible-duplicate warning and goes on knowingly.
+    confirm_duplicate: bool = False
 
 
 def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> GroupApplication:
@@ -102,6 +106,18 @@ def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> Group
                 )
     if form.unit_wide and scope_unit_id is None:
         problems.append(ErrorDetail("groups.unit_wide_needs_scope", field="scope_unit"))
+    proposed = [
+        _active_person(uow, s) for s in dict.fromkeys(n.strip() for n in form.members if n.strip())
+    ]
+    duplicates = _duplicates(uow, form.name.strip(), frozenset(p.id for p in proposed))
+    if duplicates and not form.confirm_duplicate:
+        problems.append(
+            ErrorDetail(
+                "groups.possible_duplicate",
+                field="name",
+                value="、".join(f"{d.name}（#{d.id}）" for d in duplicates),
+            )
+        )
     named = _name_check(uow, settings, form.name)
     problems += named.problems
     unconfirmed = [n for n in named.warnings if n not in form.confirm_names]
@@ -121,6 +137,8 @@ def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> Group
         owner_person_id=owner.id,
         scope_unit_id=scope_unit_id,
         unit_wide=form.unit_wide,
+        proposed_members=[p.id for p in proposed],
+        duplicate_of=[d.id for d in duplicates],
         applicant_user_id=principal.user_id,
         confirmed_names=sorted(named.warnings),
     )
@@ -139,6 +157,15 @@ def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> Group
         },
     )
     return row
+
+
+def _duplicates(uow: UnitOfWork, name: str, proposed: frozenset[int]) -> list[rules.ExistingGroup]:
+    repo = GroupRepository(uow.session)
+    existing = [
+        rules.ExistingGroup(g.id, g.name, frozenset(m.person_id for m in repo.members(g.id)))
+        for g in repo.groups(status="active")
+    ]
+    return rules.possible_duplicates(name, proposed, existing)
 
 
 def decide(
@@ -244,6 +271,7 @@ def decide(
         summary={"application": row.id, "name": group.name, "owner_person_id": row.owner_person_id},
     )
     repo.notify(row.owner_person_id, "group.owner_appointed", {"group": group.name})
+    _bring_in_proposed(uow, settings, group, row, principal)
     if group.unit_wide:
         for person in DirectoryRepository(uow.session).all_people():
             if (
@@ -252,6 +280,47 @@ def decide(
             ):
                 add_to_unit_wide(uow, group, person)
     return group
+
+
+def _bring_in_proposed(
+    uow: UnitOfWork, settings: Settings, group: Group, row: GroupApplication, principal: Principal
+) -> None:
+    """The application's first members: invited (or added, where no consent is asked)."""
+    repo = GroupRepository(uow.session)
+    directory = DirectoryRepository(uow.session)
+    for person_id in row.proposed_members or []:
+        person = directory.person(person_id)
+        if (
+            person is None
+            or person.status != EmploymentStatus.ACTIVE.value
+            or not in_scope(group, person)
+            or repo.membership(group.id, person_id) is not None
+        ):
+            continue
+        if settings.membership.invitee_must_consent:
+            repo.add(
+                Invitation(
+                    group_id=group.id,
+                    person_id=person_id,
+                    kind="invitation",
+                    reason="建群申请所列成员",
+                    created_by=principal.user_id,
+                )
+            )
+            repo.notify(person_id, "member.invited", {"group": group.name})
+        else:
+            now = utcnow()
+            repo.add(
+                Membership(
+                    group_id=group.id,
+                    person_id=person_id,
+                    role=GroupRole.MEMBER.value,
+                    joined_at=now,
+                    reason="建群申请所列成员",
+                    appointed_by=principal.user_id,
+                    appointed_at=now,
+                )
+            )
 
 
 def add_to_unit_wide(uow: UnitOfWork, group: Group, person: Person) -> bool:
@@ -493,6 +562,8 @@ class ApplicationView:
     decision_note: str
     approvals: int = 0
     approvals_needed: int = 1
+    # Active groups it may duplicate, as "name (#id)", for the approver to weigh (篇六 二.1).
+    duplicates: tuple[str, ...] = ()
 
 
 def applications(uow: UnitOfWork, principal: Principal) -> list[ApplicationView]:
@@ -514,6 +585,11 @@ def applications(uow: UnitOfWork, principal: Principal) -> list[ApplicationView]
             a.decision_note,
             approvals=len(a.approvals or []),
             approvals_needed=settings.groups.approvals_required_for.get(a.type, 1),
+            duplicates=tuple(
+                f"{g.name}（#{g.id}）"
+                for g in (GroupRepository(uow.session).group(i) for i in a.duplicate_of or [])
+                if g is not None
+            ),
         )
         for a in GroupRepository(uow.session).applications()
         if approver or a.applicant_user_id == principal.user_id

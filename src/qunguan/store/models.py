@@ -292,6 +292,10 @@ class GroupApplication(Base):
     applicant_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # Directory names the applicant confirmed keeping in the name, where the policy warns.
     confirmed_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # People the applicant proposes as the first members (person ids), invited on approval.
+    proposed_members: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Active groups this one may duplicate, which the applicant confirmed knowingly.
+    duplicate_of: Mapped[list[int]] = mapped_column(JSON, default=list)
     # Approvals so far, where a type needs several: [{"user_id", "at", "note"}].
     approvals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from difflib import SequenceMatcher
 
 from qunguan.domain.access import Role
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind
@@ -157,7 +158,32 @@ DETAIL_CLAUSES: dict[str, tuple[str, ...]] = {
     "groups.name_has_person": ("s1-3.2",),
     "groups.name_has_person_confirm": ("s1-3.2",),
     "groups.name_taken": ("s1-2.2",),
+    "groups.possible_duplicate": ("s6-2.1",),
 }
+
+
+@dataclass(frozen=True)
+class ExistingGroup:
+    id: int
+    name: str
+    member_ids: frozenset[int]
+
+
+def possible_duplicates(
+    name: str, proposed: frozenset[int], existing: Iterable[ExistingGroup]
+) -> list[ExistingGroup]:
+    """Active groups the new one may duplicate (篇六 二.1): a similar name and, where the
+    applicant lists members, most of them already together there."""
+    found = []
+    for group in existing:
+        similarity = SequenceMatcher(None, name, group.name).ratio()
+        if proposed:
+            overlap = len(proposed & group.member_ids) / len(proposed)
+            if similarity >= 0.6 and overlap >= 0.8:
+                found.append(group)
+        elif similarity >= 0.8:
+            found.append(group)
+    return found
 
 
 def refuse(code: str, problems: list[ErrorDetail], clauses: tuple[str, ...] = ()) -> DomainError:

@@ -31,6 +31,10 @@ class ApplicationIn(BaseModel):
     )
     scope_unit: str = Field(default="", max_length=100, description="limit members to this unit")
     unit_wide: bool = Field(default=False, description="everyone active in scope_unit belongs")
+    members: list[str] = Field(
+        default_factory=list, description="staff numbers of the first members"
+    )
+    confirm_duplicate: bool = Field(default=False, description="go on despite a possible duplicate")
 
 
 class NoteIn(BaseModel):
@@ -69,6 +73,8 @@ def apply(body: ApplicationIn, db: Db, principal: Member) -> dict[str, Any]:
         tuple(body.confirm_names),
         body.scope_unit,
         body.unit_wide,
+        tuple(body.members),
+        body.confirm_duplicate,
     )
     with db.unit_of_work() as uow:
         row = groups.apply(uow, principal, form)

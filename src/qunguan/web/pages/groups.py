@@ -102,6 +102,8 @@ def apply_submit(
     confirm_names: Annotated[str, Form(max_length=200)] = "",
     scope_unit: Annotated[str, Form(max_length=100)] = "",
     unit_wide: Annotated[str, Form(max_length=1)] = "",
+    members: Annotated[str, Form(max_length=2000)] = "",
+    confirm_duplicate: Annotated[str, Form(max_length=1)] = "",
 ) -> Response:
     raw = {
         "name": name,
@@ -112,6 +114,7 @@ def apply_submit(
         "confirm_names": confirm_names,
         "scope_unit": scope_unit,
         "unit_wide": unit_wide,
+        "members": members,
     }
     try:
         ends = date.fromisoformat(end_date) if end_date else None
@@ -126,6 +129,8 @@ def apply_submit(
         tuple(n for n in confirm_names.split("、") if n),
         scope_unit=scope_unit,
         unit_wide=unit_wide == "1",
+        members=tuple(members.replace("，", ",").replace(",", " ").split()),
+        confirm_duplicate=confirm_duplicate == "1",
     )
     return _act(
         request,
