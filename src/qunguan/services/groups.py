@@ -290,12 +290,7 @@ def _bring_in_proposed(
     directory = DirectoryRepository(uow.session)
     for person_id in row.proposed_members or []:
         person = directory.person(person_id)
-        if (
-            person is None
-            or person.status != EmploymentStatus.ACTIVE.value
-            or not in_scope(group, person)
-            or repo.membership(group.id, person_id) is not None
-        ):
+        if person is None or join_refusal(uow, group, person) is not None:
             continue
         if settings.membership.invitee_must_consent:
             repo.add(
@@ -323,15 +318,26 @@ def _bring_in_proposed(
             )
 
 
+def join_refusal(uow: UnitOfWork, group: Group, person: Person) -> DomainError | None:
+    """Why ``person`` cannot join ``group`` now, or None: one rule for every way in
+    (invitation, request, application, unit-wide fill)."""
+    if person.status != EmploymentStatus.ACTIVE.value:
+        return DomainError("groups.person_not_active", params={"name": person.name})
+    if not in_scope(group, person):
+        return DomainError(
+            "members.out_of_scope", params={"name": person.name}, clause_ids=("s6-2.4", "s2-2.3.2")
+        )
+    if GroupRepository(uow.session).membership(group.id, person.id) is not None:
+        return DomainError(
+            "members.already_member", ErrorKind.CONFLICT, params={"name": person.name}
+        )
+    return None
+
+
 def add_to_unit_wide(uow: UnitOfWork, group: Group, person: Person) -> bool:
     """Everyone active in the unit belongs to its unit-wide group, but the exempted."""
     repo = GroupRepository(uow.session)
-    if (
-        person.status != EmploymentStatus.ACTIVE.value
-        or not in_scope(group, person)
-        or repo.membership(group.id, person.id) is not None
-        or repo.exempted(group.id, person.id)
-    ):
+    if join_refusal(uow, group, person) is not None or repo.exempted(group.id, person.id):
         return False
     now = utcnow()
     repo.close_invitations(group.id, person.id, "superseded")

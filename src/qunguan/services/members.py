@@ -17,6 +17,7 @@ from qunguan.services.groups import (
     _active_person,
     access_group,
     in_scope,
+    join_refusal,
     require_status,
     settings_in_force,
 )
@@ -60,19 +61,13 @@ def invite(
     policy asks for it (else they join at once); anyone else's becomes a request the
     inviters decide (篇一 四.1–2, 篇五 三, 篇七 三.1)."""
     group, role = access_group(uow, principal, group_id)
-    if group.status != "active":
-        raise DomainError("groups.not_active", ErrorKind.CONFLICT, params={"status": group.status})
+    require_status(group)
     settings = settings_in_force(uow)
     person = _active_person(uow, staff_no)
-    if not in_scope(group, person):
-        raise DomainError(
-            "members.out_of_scope", params={"name": person.name}, clause_ids=("s6-2.4", "s2-2.3.2")
-        )
+    refusal = join_refusal(uow, group, person)
+    if refusal is not None:
+        raise refusal
     repo = GroupRepository(uow.session)
-    if repo.membership(group.id, person.id) is not None:
-        raise DomainError(
-            "members.already_member", ErrorKind.CONFLICT, params={"name": person.name}
-        )
     if repo.pending_invitation(group.id, person.id) is not None:
         raise DomainError(
             "members.already_invited", ErrorKind.CONFLICT, params={"name": person.name}
@@ -157,8 +152,11 @@ def decide_request(
             "members.not_inviter", ErrorKind.FORBIDDEN, clause_ids=rules.INVITE_CLAUSES
         )
     require_status(group)
-    if approve and GroupRepository(uow.session).membership(group.id, request.person_id) is not None:
-        raise DomainError("members.already_member", ErrorKind.CONFLICT, params={"name": ""})
+    candidate = DirectoryRepository(uow.session).person(request.person_id)
+    if approve and candidate is not None:
+        refusal = join_refusal(uow, group, candidate)
+        if refusal is not None:
+            raise refusal
     if not repo.move_status(
         Invitation, request.id, "pending", "approved" if approve else "declined"
     ):
@@ -208,18 +206,9 @@ def respond(
         # Checked now, not when invited: the group, the person or their unit may have moved on.
         require_status(group)
         person = DirectoryRepository(uow.session).person(invitation.person_id)
-        if person is None or person.status != EmploymentStatus.ACTIVE.value:
-            raise DomainError(
-                "groups.person_not_active", params={"name": person.name if person else ""}
-            )
-        if not in_scope(group, person):
-            raise DomainError(
-                "members.out_of_scope", params={"name": person.name}, clause_ids=("s6-2.4",)
-            )
-        if repo.membership(group.id, person.id) is not None:
-            raise DomainError(
-                "members.already_member", ErrorKind.CONFLICT, params={"name": person.name}
-            )
+        refusal = join_refusal(uow, group, person) if person is not None else None
+        if refusal is not None:
+            raise refusal
     if not repo.move_status(
         Invitation, invitation.id, "pending", "accepted" if accept else "declined"
     ):
@@ -464,15 +453,14 @@ def members(uow: UnitOfWork, principal: Principal, group_id: int) -> list[Member
     """Display names come from the directory in the policy's format, never typed (篇二 二.1)."""
     group, _role = access_group(uow, principal, group_id)
     fmt = settings_in_force(uow).membership.display_name_format
-    directory = DirectoryRepository(uow.session)
+    roster = GroupRepository(uow.session).members(group.id)
+    people = DirectoryRepository(uow.session).people_by_ids([m.person_id for m in roster])
     out = []
-    for m in GroupRepository(uow.session).members(group.id):
-        person = directory.person(m.person_id)
-        assert person is not None
-        rec = record_of(person)
+    for m in roster:
+        rec = record_of(people[m.person_id])
         out.append(
             MemberView(
-                person.id,
+                m.person_id,
                 rec.staff_no,
                 display_name(rec, fmt),
                 m.role,

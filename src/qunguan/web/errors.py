@@ -102,11 +102,16 @@ def citations(request: Request, error: DomainError) -> list[dict[str, str]]:
     return found
 
 
+def error_with_citations(request: Request, error: DomainError) -> dict[str, Any]:
+    """The error as pages and the API show it: message, details, and the articles quoted."""
+    body: dict[str, Any] = error_json(error, locale_of(request))["error"]
+    body["citations"] = citations(request, error)
+    return body
+
+
 def render_error(request: Request, error: DomainError) -> Response:
     status = STATUS_OF[error.kind]
-    locale = locale_of(request)
-    body = error_json(error, locale)
-    body["error"]["citations"] = citations(request, error)
+    body = {"error": error_with_citations(request, error)}
     if _is_api(request):
         return JSONResponse(body, status_code=status)
     if error.kind is ErrorKind.UNAUTHENTICATED and error.code == "auth.required":
@@ -117,9 +122,7 @@ def render_error(request: Request, error: DomainError) -> Response:
         return RedirectResponse(redirect, status_code=303)
     from qunguan.web.pages.rendering import render  # pages import errors, not the reverse
 
-    return render(
-        request, "error.html", {"error": error_json(error, locale)["error"]}, status=status
-    )
+    return render(request, "error.html", body, status=status)
 
 
 def install(app: FastAPI) -> None:

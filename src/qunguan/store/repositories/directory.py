@@ -71,6 +71,12 @@ class DirectoryRepository:
     def person(self, person_id: int) -> Person | None:
         return self.session.scalar(self._people().where(Person.id == person_id))
 
+    def people_by_ids(self, ids: Sequence[int]) -> dict[int, Person]:
+        """Many people in one query (a group's roster), by id."""
+        if not ids:
+            return {}
+        return {p.id: p for p in self.session.scalars(self._people().where(Person.id.in_(ids)))}
+
     def person_by_staff_no(self, staff_no: str) -> Person | None:
         return self.session.scalar(self._people().where(Person.staff_no == staff_no))
 

@@ -13,8 +13,8 @@ from qunguan.domain.audit import AuditQuery
 from qunguan.domain.errors import DomainError
 from qunguan.services import audit, profiles, second_factor, sessions, tokens
 from qunguan.services.uow import Database
-from qunguan.web.deps import database, locale_of, require
-from qunguan.web.errors import error_json
+from qunguan.web.deps import database, require
+from qunguan.web.errors import error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +73,7 @@ def issue_token(
         with db.unit_of_work() as uow:
             issued = tokens.issue(uow, principal, name, scopes or [], days)
     except DomainError as exc:
-        error = error_json(exc, locale_of(request))["error"]
+        error = error_with_citations(request, exc)
         return _account_page(request, db, principal, token_error=error, status=422)
     return _account_page(request, db, principal, new_token=issued.secret)
 
@@ -112,7 +112,7 @@ def enrolment_submit(
         with db.unit_of_work() as uow:
             codes = second_factor.confirm_enrolment(uow, principal, code)
     except DomainError as exc:
-        error = error_json(exc, locale_of(request))["error"]
+        error = error_with_citations(request, exc)
         with db.unit_of_work() as uow:
             enrolment = second_factor.begin_enrolment(uow, principal)
         context = {"enrolment": enrolment, "error": error}

@@ -12,8 +12,8 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
 from qunguan.services import accounts, second_factor
 from qunguan.services.uow import Database
-from qunguan.web.deps import database, locale_of, require
-from qunguan.web.errors import error_json
+from qunguan.web.deps import database, require
+from qunguan.web.errors import error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,9 +33,7 @@ def _act(request: Request, db: Database, done_key: str, action: object) -> Respo
         with db.unit_of_work() as uow:
             action(uow)  # type: ignore[operator]
     except DomainError as exc:
-        return _users_page(
-            request, db, status=422, error=error_json(exc, locale_of(request))["error"]
-        )
+        return _users_page(request, db, status=422, error=error_with_citations(request, exc))
     return _users_page(request, db, done=done_key)
 
 

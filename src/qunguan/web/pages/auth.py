@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import quote, urlparse
 
@@ -19,7 +20,7 @@ from qunguan.services import sessions
 from qunguan.services.uow import Database
 from qunguan.web.api.auth import change_own_password, set_session_cookie, sign_in, verify_code
 from qunguan.web.deps import LOCALE_COOKIE, SESSION_COOKIE, database, locale_of, require, settings
-from qunguan.web.errors import error_json
+from qunguan.web.errors import error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -49,7 +50,7 @@ def next_step(principal: Principal, target: str) -> str:
 PRELOGIN_COOKIE = "qunguan_prelogin"
 
 
-def _login_page(request: Request, context: dict[str, object], status: int = 200) -> Response:
+def _login_page(request: Request, context: Mapping[str, object], status: int = 200) -> Response:
     """The sign-in form carries a token that must match a cookie set with it, so another
     site cannot sign a visitor into an account of its choosing (login CSRF)."""
     token = request.cookies.get(PRELOGIN_COOKIE) or secrets.token_urlsafe(24)
@@ -77,14 +78,14 @@ def login_submit(
 ) -> Response:
     expected = request.cookies.get(PRELOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(prelogin.encode(), expected.encode()):
-        error = error_json(DomainError("auth.csrf_failed"), locale_of(request))["error"]
+        error = error_with_citations(request, DomainError("auth.csrf_failed"))
         return _login_page(
             request, {"next": safe_next(next), "error": error, "username": username}, 403
         )
     try:
         new = sign_in(request, db, cfg, username, password, "")
     except DomainError as exc:
-        error = error_json(exc, locale_of(request))["error"]
+        error = error_with_citations(request, exc)
         context = {"next": safe_next(next), "error": error, "username": username}
         return _login_page(request, context, status=401)
     response = RedirectResponse(next_step(new.principal, safe_next(next)), status_code=303)
@@ -113,7 +114,7 @@ def second_factor_submit(
     try:
         done = verify_code(db, cfg, principal, code)
     except DomainError as exc:
-        error = error_json(exc, locale_of(request))["error"]
+        error = error_with_citations(request, exc)
         return render(
             request, "second_factor.html", {"next": safe_next(next), "error": error}, status=401
         )
@@ -157,7 +158,7 @@ def password_submit(
         change_own_password(db, cfg, principal, current_password, new_password)
     except DomainError as exc:
         return render(
-            request, "password.html", {"error": error_json(exc, locale)["error"]}, status=422
+            request, "password.html", {"error": error_with_citations(request, exc)}, status=422
         )
     return RedirectResponse("/account?changed=1", status_code=303)
 

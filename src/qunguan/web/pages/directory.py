@@ -21,8 +21,8 @@ from qunguan.domain.errors import DomainError
 from qunguan.services import directory
 from qunguan.services.uow import Database
 from qunguan.web.api.directory import read_upload, run_import
-from qunguan.web.deps import database, locale_of, require
-from qunguan.web.errors import error_json
+from qunguan.web.deps import database, require
+from qunguan.web.errors import error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -117,7 +117,6 @@ async def import_submit(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.DIRECTORY_MANAGE))],
 ) -> Response:
-    locale = locale_of(request)
     async with request.form() as form:  # closes the uploaded temporary file afterwards
         upload = form.get("file")
         dry_run = form.get("dry_run") == "1"
@@ -128,6 +127,6 @@ async def import_submit(
             data = await read_upload(request, upload)
             report = await run_in_threadpool(run_import, db, principal, filename, data, dry_run)
         except DomainError as exc:
-            context = {"error": error_json(exc, locale)["error"], "filename": filename}
+            context = {"error": error_with_citations(request, exc), "filename": filename}
             return render(request, "directory/import.html", context, status=422)
     return render(request, "directory/import.html", {"report": report, "filename": filename})

@@ -16,8 +16,8 @@ from qunguan.policy.rules.groups import approver_role
 from qunguan.policy.rules.membership import GroupRole, may_invite, may_manage
 from qunguan.services import directory, groups, members, membership_audit
 from qunguan.services.uow import Database, UnitOfWork
-from qunguan.web.deps import database, locale_of, require
-from qunguan.web.errors import error_json
+from qunguan.web.deps import database, require
+from qunguan.web.errors import error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -42,11 +42,7 @@ def _act(
         with db.unit_of_work() as uow:
             action(uow)
     except DomainError as exc:
-        error = error_json(exc, locale_of(request))["error"]
-        from qunguan.web.errors import citations
-
-        error["citations"] = citations(request, exc)
-        return on_error(error)
+        return on_error(error_with_citations(request, exc))
     return _done(target, flash)
 
 

@@ -14,8 +14,8 @@ from qunguan.policy.render import build
 from qunguan.services import policy_admin
 from qunguan.services.uow import Database
 from qunguan.web.api.policy import regulation_for
-from qunguan.web.deps import database, locale_of, require
-from qunguan.web.errors import error_json
+from qunguan.web.deps import database, require
+from qunguan.web.errors import error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -75,7 +75,6 @@ def edit_submit(
     action: Annotated[str, Form()] = "preview",
 ) -> Response:
     """Preview renders the edited policy; propose files it for a leader's approval."""
-    locale = locale_of(request)
     try:
         if action == "propose":
             with db.unit_of_work() as uow:
@@ -83,7 +82,7 @@ def edit_submit(
             return RedirectResponse("/policy/versions?proposed=1", status_code=303)
         preview = build(policy_admin.parse_yaml(document))
     except DomainError as exc:
-        error = error_json(exc, locale)["error"]
+        error = error_with_citations(request, exc)
         return _editor(request, document, status=422, error=error, reason=reason)
     return _editor(request, document, preview=preview, reason=reason)
 
@@ -119,7 +118,7 @@ def decide(
     except DomainError as exc:
         with db.reading() as uow:
             rows = policy_admin.history(uow)
-        error = error_json(exc, locale_of(request))["error"]
+        error = error_with_citations(request, exc)
         return render(request, "policy/versions.html", {"rows": rows, "error": error}, status=422)
     return RedirectResponse("/policy/versions?decided=1", status_code=303)
 
