@@ -13,15 +13,27 @@ ROOT = Path(qunguan.__file__).parent
 ALLOWED: dict[str, set[str]] = {
     "domain": set(),
     "policy": {"domain"},
+    # The content engine is pure like the policy: text and bytes in, verdicts out.
+    "moderation": {"policy", "domain"},
     "testing": {"policy", "domain"},
     "i18n": set(),
     "config": set(),
     "tabular": {"domain"},
     "store": {"domain", "config"},
-    "services": {"domain", "policy", "store", "tabular", "config"},
+    "services": {"domain", "policy", "moderation", "store", "tabular", "config"},
     # Pages render the regulation and quote it: policy is pure, like the domain.
-    "web": {"services", "domain", "policy", "config", "i18n", "jobs"},
-    "cli": {"services", "domain", "policy", "config", "i18n", "web", "testing", "jobs"},
+    "web": {"services", "domain", "policy", "moderation", "config", "i18n", "jobs"},
+    "cli": {
+        "services",
+        "domain",
+        "policy",
+        "moderation",
+        "config",
+        "i18n",
+        "web",
+        "testing",
+        "jobs",
+    },
     "jobs": {"services", "domain", "policy", "config"},
 }
 # The composition roots also build the engine and check the schema.

@@ -1,0 +1,172 @@
+"""From what was found to what happens: the policy's action per category, the clause ids.
+
+Clause ids come from the policy's clause map: a finding of category C carries every clause
+mapped to the setting that decides C, or to the section holding it (``posting.content``,
+``posting.links``). The ``posting`` section itself is not used: its clauses are about
+other things (who runs the groups) as often as about content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qunguan.moderation.documents import MARKING, RED_HEADER
+from qunguan.moderation.links import GIFT_VOUCHER, LINK, RED_ENVELOPE, TRANSFER, trusted
+from qunguan.moderation.terms import LIST_CATEGORIES
+from qunguan.policy.document import ContentAction, Policy, Settings
+
+PERSONAL_DATA = "personal-data"
+FILE_TYPE = "file-type"
+FILE_SIZE = "file-size"
+FILE_UNREADABLE = "file-unreadable"
+
+SEVERITY = (
+    ContentAction.PASS,
+    ContentAction.RECORD,
+    ContentAction.WARN,
+    ContentAction.CONFIRM,
+    ContentAction.HOLD,
+    ContentAction.BLOCK,
+)
+_RANK = {a: i for i, a in enumerate(SEVERITY)}
+_CONTENT_CATEGORIES = (*LIST_CATEGORIES, MARKING, RED_HEADER, PERSONAL_DATA)
+# 篇五 五 forbids red envelopes and gift vouchers in one sentence; the three settings are
+# one rule family, so a finding of any of them carries the clauses of all three.
+_MONEY = ("posting.red_envelopes_forbidden", "posting.transfers_forbidden",
+          "posting.gift_vouchers_forbidden")  # fmt: skip
+_MONEY_SETTING = dict(zip((RED_ENVELOPE, TRANSFER, GIFT_VOUCHER), _MONEY, strict=True))
+_LINK_ACTION = {
+    "allow_all": ContentAction.PASS,
+    "hold_unknown": ContentAction.HOLD,
+    "block_unknown": ContentAction.BLOCK,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """What fired, where: offsets into the original text, ``text == original[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    category: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The engine's answer: the most severe action of what fired, and why."""
+
+    action: ContentAction
+    categories: tuple[str, ...]
+    clause_ids: tuple[str, ...]
+    spans: tuple[Span, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Delivered as it is (recorded, perhaps)."""
+        return self.action in (ContentAction.PASS, ContentAction.RECORD)
+
+
+PASSED = Verdict(ContentAction.PASS, (), (), ())
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A span the scan found, before any policy: ``action`` is an entry's own override."""
+
+    start: int
+    end: int
+    category: str
+    rule: str
+    action: ContentAction | None = None
+    host: str = ""
+
+
+def most_severe(actions: list[ContentAction]) -> ContentAction:
+    return max(actions, key=_RANK.__getitem__, default=ContentAction.PASS)
+
+
+def _field(category: str) -> str:
+    return category.replace("-", "_")
+
+
+def category_action(category: str, settings: Settings) -> ContentAction:
+    posting = settings.posting
+    if category in _CONTENT_CATEGORIES:
+        action: ContentAction = getattr(posting.content, _field(category))
+        return action
+    if category == LINK:
+        return _LINK_ACTION[posting.links.mode]
+    if category in _MONEY_SETTING:
+        forbidden = getattr(posting, _MONEY_SETTING[category].split(".")[1])
+        return ContentAction.BLOCK if forbidden else ContentAction.PASS
+    if category == FILE_UNREADABLE:
+        return ContentAction.HOLD
+    return ContentAction.BLOCK  # file type, file size
+
+
+def setting_paths(category: str, in_file: bool) -> tuple[str, ...]:
+    """The settings whose clauses a finding of this category carries."""
+    if category in _CONTENT_CATEGORIES:
+        paths: tuple[str, ...] = ("posting.content", f"posting.content.{_field(category)}")
+    elif category == LINK:
+        paths = ("posting.links", "posting.links.mode", "posting.links.trusted_domains")
+    elif category in _MONEY_SETTING:
+        paths = _MONEY
+    else:
+        paths = {
+            FILE_TYPE: ("files.allowed_types",),
+            FILE_SIZE: ("files.max_size_mb",),
+            FILE_UNREADABLE: ("files.check_contents",),
+        }.get(category, ())
+    return (*paths, "files.check_contents") if in_file else paths
+
+
+def clauses_for(policy: Policy, paths: set[str]) -> set[str]:
+    targets = {f"setting:{p}" for p in paths}
+    return {cid for cid, target in policy.clause_map.items() if target in targets}
+
+
+def decide(
+    findings: list[Finding], text: str, policy: Policy, settings: Settings, *, in_file: bool
+) -> Verdict:
+    """The verdict on ``text`` under ``settings``; a category the policy passes is dropped."""
+    if not findings:
+        return PASSED
+    spans: list[Span] = []
+    actions: list[ContentAction] = []
+    paths: set[str] = set()
+    for f in findings:
+        if f.category == LINK and trusted(f.host, settings.posting.links.trusted_domains):
+            continue
+        action = f.action or category_action(f.category, settings)
+        if f.category == RED_HEADER and not in_file and action is not ContentAction.PASS:
+            # A message that cites a document number refers to it; a file that carries
+            # one is the document.
+            action = ContentAction.RECORD
+        if action is ContentAction.PASS:
+            continue
+        actions.append(action)
+        paths.update(setting_paths(f.category, in_file))
+        spans.append(Span(f.start, f.end, text[f.start : f.end], f.category, f.rule))
+    if not spans:
+        return PASSED
+    spans = _without_nested(spans)
+    return Verdict(
+        most_severe(actions),
+        tuple(sorted({s.category for s in spans})),
+        tuple(sorted(clauses_for(policy, paths))),
+        tuple(spans),
+    )
+
+
+def _without_nested(spans: list[Span]) -> list[Span]:
+    """One span per place: drop a span inside another of the same category."""
+    spans = sorted(set(spans), key=lambda s: (s.start, -s.end, s.category, s.rule))
+    kept: list[Span] = []
+    for s in spans:
+        if not any(k.category == s.category and k.start <= s.start and s.end <= k.end
+                   for k in kept):  # fmt: skip
+            kept.append(s)
+    return kept
