@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from qunguan.cli.content import content_app
 from qunguan.config import Settings
 from qunguan.domain.access import needs_second_factor
 from qunguan.domain.actor import Actor
@@ -34,6 +35,7 @@ directory_app = typer.Typer(help="The directory of real people.", no_args_is_hel
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(directory_app, name="directory")
 app.add_typer(user_app, name="user")
+app.add_typer(content_app, name="content")
 
 out = Console()
 err = Console(stderr=True)

@@ -58,13 +58,14 @@ class ContentEngine:
             a, b = n.keyed_span(start, end)
             found.append(Finding(a, b, hit.category, hit.rule, hit.action))
         plain = n.plain
-        for category, spans in (
-            (RED_HEADER, documents.find_document_numbers(plain)),
-            (PERSONAL_DATA, personal_data.find_personal_data(plain)),
-        ):
-            for start, end, rule in spans:
-                a, b = n.plain_span(start, end)
-                found.append(Finding(a, b, category, rule))
+        for start, end, rule in documents.find_document_numbers(plain):
+            a, b = n.plain_span(start, end)
+            # The issuer is on the number's own line; the plain view joined the lines.
+            a = max(a, text.rfind("\n", a, b) + 1)
+            found.append(Finding(a, b, RED_HEADER, rule))
+        for start, end, rule in personal_data.find_personal_data(plain):
+            a, b = n.plain_span(start, end)
+            found.append(Finding(a, b, PERSONAL_DATA, rule))
         if "密" in plain:
             for start, end, rule in documents.find_starred_markings(plain):
                 a, b = n.plain_span(start, end)

@@ -28,7 +28,7 @@ _DOT = (
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _LINK = re.compile(
     r"(?P<url>(?:https?|ftp|wxp|weixin|alipays?)\s*[:：]\s*//\s*[^\s<>\"'，。；！？、）】》]+)"
-    rf"|(?P<domain>(?<![a-z0-9@-])(?:{_LABEL}{_DOT})+(?:{'|'.join(_TLDS)})(?![a-z0-9]))"
+    rf"|(?P<domain>(?<![a-z0-9@.-])(?:{_LABEL}{_DOT})+(?:{'|'.join(_TLDS)})(?![a-z0-9]))"
 )
 _SPELLED_DOT = re.compile(_DOT)
 _HINT = re.compile("[a-z]{2}")

@@ -52,6 +52,8 @@ def _is_separator(ch: str) -> bool:
     if ch in _NOT_SEPARATORS:
         return False
     category = unicodedata.category(ch)
+    if category == "So" and unicodedata.category(unicodedata.normalize("NFKC", ch)[0]) != "So":
+        return False  # a symbol that stands for a letter (⼈ is 人, Ⓐ is a)
     return category[0] in "PSZ" or category == "Cc"
 
 
@@ -139,7 +141,7 @@ class _Tables:
         sep = _char_class(separators)
         # A separator first, then the look-behind: a pattern that starts with a class lets
         # the regex engine skip ahead, which a leading look-behind does not.
-        self.cjk_gap = re.compile(f"[{sep}](?<=[{_CJK_BMP}].)[{sep}]*(?=[{_CJK_BMP}])")
+        self.cjk_gap = re.compile(f"(?s)[{sep}](?<=[{_CJK_BMP}].)[{sep}]*(?=[{_CJK_BMP}])")
         self.latin_gap = re.compile(f"(?<=[a-z0-9])[{sep}]+(?=[a-z0-9])")
         self.any_latin_gap = re.compile(f"[a-z0-9][{sep}]+[a-z0-9]")
 

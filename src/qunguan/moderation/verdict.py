@@ -3,7 +3,9 @@
 Clause ids come from the policy's clause map: a finding of category C carries every clause
 mapped to the setting that decides C, or to the section holding it (``posting.content``,
 ``posting.links``). The ``posting`` section itself is not used: its clauses are about
-other things (who runs the groups) as often as about content.
+other things (who runs the groups) as often as about content. Classification markings and
+red-header documents are confidential material, so they also carry the clauses of
+``posting.content.confidential`` (the regulations' "涉密文件和资料").
 """
 
 from __future__ import annotations
@@ -108,8 +110,14 @@ def category_action(category: str, settings: Settings) -> ContentAction:
 
 def setting_paths(category: str, in_file: bool) -> tuple[str, ...]:
     """The settings whose clauses a finding of this category carries."""
-    if category in _CONTENT_CATEGORIES:
-        paths: tuple[str, ...] = ("posting.content", f"posting.content.{_field(category)}")
+    if category in (MARKING, RED_HEADER):
+        paths: tuple[str, ...] = (
+            "posting.content",
+            f"posting.content.{_field(category)}",
+            "posting.content.confidential",
+        )
+    elif category in _CONTENT_CATEGORIES:
+        paths = ("posting.content", f"posting.content.{_field(category)}")
     elif category == LINK:
         paths = ("posting.links", "posting.links.mode", "posting.links.trusted_domains")
     elif category in _MONEY_SETTING:
