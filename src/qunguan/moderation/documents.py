@@ -27,24 +27,41 @@ _ALONE = re.compile(
 
 _OPEN = "〔\\[(（【［﹝｛{〈《<"
 _CLOSE = "〕\\])）】］﹞｝}〉》>"
-_DOCUMENT_NUMBER = re.compile(
-    rf"([\u4e00-\u9fffa-z]{{1,10}})\s*[{_OPEN}]\s*((?:19|20)\d{{2}})\s*[{_CLOSE}]\s*第?\s*\d{{1,5}}\s*号"
-)
+# The bracketed year, the number and 号; the issuer is read backwards from the bracket
+# (a pattern starting with the issuer would retry at every Chinese character).
+_NUMBER_CORE = re.compile(rf"[{_OPEN}]\s*(?:19|20)\d{{2}}\s*[{_CLOSE}]\s*第?\s*\d{{1,5}}\s*号")
+_ISSUER_CHARS = 10
 # Words that precede a document number in a sentence but are not part of its issuer.
 _LEAD = re.compile(
-    "^.*(?:根据|按照|依据|参照|转发|印发|落实|执行|贯彻|关于|详见|见|附|和|与|及|的|是|为|将)"
+    ".*(?:根据|按照|依据|参照|转发|印发|落实|执行|贯彻|关于|详见|见|附|和|与|及|的|是|为|将)"
 )
+
+
+def _issuer_start(plain: str, bracket: int) -> int:
+    i = bracket
+    while i > 0 and plain[i - 1] == " ":
+        i -= 1
+    end = i
+    while i > 0 and end - i < _ISSUER_CHARS and _issuer_char(plain[i - 1]):
+        i -= 1
+    if i == end:
+        return -1
+    lead = _LEAD.match(plain, i, end)
+    return lead.end() if lead and lead.end() < end else i
+
+
+def _issuer_char(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "a" <= ch <= "z"
 
 
 def find_document_numbers(plain: str) -> list[tuple[int, int, str]]:
     if "号" not in plain:
         return []
     found = []
-    for m in _DOCUMENT_NUMBER.finditer(plain):
-        issuer = m.group(1)
-        lead = _LEAD.match(issuer)
-        cut = lead.end() if lead and lead.end() < len(issuer) else 0
-        found.append((m.start() + cut, m.end(), "document-number"))
+    for m in _NUMBER_CORE.finditer(plain):
+        start = _issuer_start(plain, m.start())
+        if start >= 0:
+            found.append((start, m.end(), "document-number"))
     return found
 
 

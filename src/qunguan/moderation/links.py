@@ -28,10 +28,14 @@ _DOT = (
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _LINK = re.compile(
     r"(?P<url>(?:https?|ftp|wxp|weixin|alipays?)\s*[:：]\s*//\s*[^\s<>\"'，。；！？、）】》]+)"
-    rf"|(?P<domain>(?<![a-z0-9@.-])(?:{_LABEL}{_DOT})+(?:{'|'.join(_TLDS)})(?![a-z0-9]))"
+    # The look-behind comes after the first character, so the engine can skip ahead to one.
+    rf"|(?P<domain>[a-z0-9](?<![a-z0-9@.-].)(?:[a-z0-9-]{{0,61}}[a-z0-9])?{_DOT}"
+    rf"(?:{_LABEL}{_DOT})*(?:{'|'.join(_TLDS)})(?![a-z0-9]))"
 )
 _SPELLED_DOT = re.compile(_DOT)
-_HINT = re.compile("[a-z]{2}")
+# A letter or digit followed by a dot (of any kind) or by ``://``: no link without one.
+# A digit before 点 or 。 is a time or a sentence's end far more often than a domain.
+_HINT = re.compile(r"[a-z0-9](?:[.．｡]|\s*[(\[{（【]|\s*[:：]\s*//)|[a-z](?:[。点點]|\s+dot\s)")
 
 _PAYMENT_SCHEMES = {"wxp", "weixin", "alipay", "alipays"}
 _PAYMENT_HOSTS = ("pay.weixin.qq.com", "wx.tenpay.com", "qr.alipay.com", "ds.alipay.com",

@@ -142,8 +142,7 @@ class _Tables:
         # A separator first, then the look-behind: a pattern that starts with a class lets
         # the regex engine skip ahead, which a leading look-behind does not.
         self.cjk_gap = re.compile(f"(?s)[{sep}](?<=[{_CJK_BMP}].)[{sep}]*(?=[{_CJK_BMP}])")
-        self.latin_gap = re.compile(f"(?<=[a-z0-9])[{sep}]+(?=[a-z0-9])")
-        self.any_latin_gap = re.compile(f"[a-z0-9][{sep}]+[a-z0-9]")
+        self.latin_gap = re.compile(f"[{sep}](?<=[a-z0-9].)[{sep}]*(?=[a-z0-9])")
 
     def fold_text(self, text: str) -> str:
         """``str.translate`` is slow on CJK text; most messages need no folding at all."""
@@ -198,11 +197,12 @@ class Normalised:
         plain = t.cjk_gap.sub("", folded)
         self.plain = plain
         self._back: list[_Edits] | None = None if len(plain) != len(original) else []
-        self._latin_edits: list[tuple[int, int, int]] = []
+        self._latin_edits: _Edits | None = None
         keyed = plain
         if _ALNUM.search(plain):
-            if t.any_latin_gap.search(plain):
-                keyed, self._latin_edits = _close_latin_gaps(plain, t.latin_gap)
+            keyed, edits = _close_latin_gaps(plain, t.latin_gap)
+            if edits:
+                self._latin_edits = _Edits(edits)
             if _MIXED.search(keyed):
                 keyed = _MIXED_TOKEN.sub(_fold_digits, keyed)
         self.keyed = keyed
@@ -226,8 +226,8 @@ class Normalised:
 
     def keyed_span(self, start: int, end: int) -> tuple[int, int]:
         """A span of ``keyed`` as a span of the original text."""
-        if self._latin_edits:
-            edits = _Edits(self._latin_edits)
+        if self._latin_edits is not None:
+            edits = self._latin_edits
             start, end = edits.back(start), edits.back(end - 1) + 1
         return self.plain_span(start, end)
 
@@ -236,12 +236,8 @@ def _fold_digits(match: re.Match[str]) -> str:
     return match.group().translate(_LETTER_DIGITS)
 
 
-def _token_length(text: str, index: int, step: int) -> int:
-    n = 0
-    while 0 <= index < len(text) and text[index].isascii() and text[index].isalnum():
-        n += 1
-        index += step
-    return n
+def _alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def _close_latin_gaps(
@@ -253,7 +249,10 @@ def _close_latin_gaps(
     last = 0
     for gap in pattern.finditer(text):
         start, end = gap.span()
-        single = _token_length(text, start - 1, -1) == 1 and _token_length(text, end, 1) == 1
+        # The gap sits between two alphanumerics; is each the whole of its token?
+        single = (start < 2 or not _alnum(text[start - 2])) and (
+            end + 1 >= len(text) or not _alnum(text[end + 1])
+        )
         replacement = "" if single else " "
         if text[start:end] == replacement:
             continue

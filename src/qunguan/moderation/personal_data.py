@@ -9,10 +9,9 @@ from datetime import date
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10x98765432"
 _CN_DIGITS = str.maketrans("零〇一二三四五六七八九幺壹贰叁肆伍陆柒捌玖", "001234567891123456789")
-_DIGITISH = "0-9零〇一二三四五六七八九幺壹贰叁肆伍陆柒捌玖"
 # Seven digits in a row (separators allowed): below that there is nothing to find.
-_LONG_NUMBER = re.compile(f"[{_DIGITISH}](?:[ -]?[{_DIGITISH}]){{6}}")
-_CN_DIGIT = re.compile("[零〇一二三四五六七八九幺壹贰叁肆伍陆柒捌玖]")
+_LONG_NUMBER = re.compile("[0-9](?:[ -]?[0-9]){6}")
+_LONG_NUMERALS = re.compile("[零〇一二三四五六七八九幺壹贰叁肆伍陆柒捌玖]{7}")
 _RESIDENT_ID = re.compile(r"(?<![0-9a-z])(\d{6})[ -]?(\d{8})[ -]?(\d{3}[0-9x])(?![0-9a-z])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?![0-9])")
 _CARD = re.compile(r"(?<![0-9])\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?![0-9])")
@@ -59,10 +58,13 @@ def find_personal_data(plain: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     if any(hint in plain for hint in _ADDRESS_HINT):
         found.extend((m.start(), m.end(), "address") for m in _ADDRESS.finditer(plain))
-    if not _LONG_NUMBER.search(plain):
+    if _LONG_NUMERALS.search(plain):
+        # Digits written as Chinese numerals (一三八…) read as digits; the length is unchanged.
+        text = plain.translate(_CN_DIGITS)
+    elif _LONG_NUMBER.search(plain):
+        text = plain
+    else:
         return found
-    # Digits written as Chinese numerals (一三八…) read as digits; the length is unchanged.
-    text = plain.translate(_CN_DIGITS) if _CN_DIGIT.search(plain) else plain
     taken: list[tuple[int, int]] = []
     for m in _RESIDENT_ID.finditer(text):
         if resident_id_valid(_digits(m.group())):

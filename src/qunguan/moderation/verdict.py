@@ -173,8 +173,10 @@ def _without_nested(spans: list[Span]) -> list[Span]:
     """One span per place: drop a span inside another of the same category."""
     spans = sorted(set(spans), key=lambda s: (s.start, -s.end, s.category, s.rule))
     kept: list[Span] = []
+    reach: dict[str, int] = {}  # per category, the furthest end of a kept span
     for s in spans:
-        if not any(k.category == s.category and k.start <= s.start and s.end <= k.end
-                   for k in kept):  # fmt: skip
-            kept.append(s)
+        if reach.get(s.category, -1) >= s.end:
+            continue  # sorted by start: the span that reaches this far also starts before
+        kept.append(s)
+        reach[s.category] = s.end
     return kept
