@@ -10,9 +10,10 @@ A message becomes two views:
   folded (``p0rn``). The automaton reads it; term entries go through the same steps, so
   an entry and its evasions meet in one form.
 
-Each view maps its offsets back to the original text. The common case (nothing removed or
-only punctuation between Chinese characters) costs two ``str.translate`` calls and one
-``re.sub``; the offset tables are built only when something was found.
+Each view maps its offsets back to the original text. A message of simplified Chinese and
+common punctuation costs two regex scans and one ``re.sub``: ``str.translate`` (slow on CJK
+text) runs only when a character needs folding, and the offset tables are built only when
+something was found.
 """
 
 from __future__ import annotations
