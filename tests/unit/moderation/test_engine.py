@@ -149,11 +149,15 @@ class TestPresets:
         assert check("这是法轮功", "s6", engine).action is BLOCK
 
     @pytest.mark.clause("s6-3.4")
-    def test_s6_a_phone_number_asks_to_confirm(self) -> None:
+    def test_s6_a_file_marked_secret_is_refused_and_a_phone_number_asks_to_confirm(
+        self,
+    ) -> None:
+        policy = preset("s6")
+        marked = ENGINE.check_file("纪要.txt", "机密\n会议纪要".encode(), policy, policy.settings)
+        assert marked.action is BLOCK and marked.categories == ("classification-marking",)
+        assert "s6-3.4" in marked.clause_ids
         verdict = check("联系人电话 139 1234 5678", "s6")
-        assert verdict.action is CONFIRM
-        assert "s6-3.4" not in verdict.clause_ids  # s6-3.4 maps to the confidential setting
-        assert check("绝密★长期", "s6").clause_ids == ("s6-3.1", "s6-3.4")
+        assert verdict.action is CONFIRM and verdict.categories == ("personal-data",)
 
     def test_s5_red_envelopes_transfers_and_gift_voucher_links_are_blocked(self) -> None:
         for text in ("发个红包", "扫我的收款码", "领取 https://gift.example.com/egift/123"):
