@@ -20,9 +20,10 @@ ALLOWED: dict[str, set[str]] = {
     "config": set(),
     "tabular": {"domain"},
     "store": {"domain", "config"},
-    "services": {"domain", "policy", "moderation", "store", "tabular", "config"},
+    "services": {"domain", "policy", "moderation", "store", "tabular", "config", "realtime"},
+    "realtime": {"domain", "config"},
     # Pages render the regulation and quote it: policy is pure, like the domain.
-    "web": {"services", "domain", "policy", "moderation", "config", "i18n", "jobs"},
+    "web": {"services", "domain", "policy", "moderation", "config", "i18n", "jobs", "realtime"},
     "cli": {
         "services",
         "domain",

@@ -134,6 +134,9 @@ def serve(
     migrate_first: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Upgrade an out-of-date database first.")
     ] = False,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
+    ] = True,
 ) -> None:
     """Serve the web app and the API."""
     import uvicorn
@@ -148,7 +151,7 @@ def serve(
         except DomainError as exc:
             raise _fail(exc) from None
     out.print(f"群管已启动 / Qunguan serving on http://{host}:{port}")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=access_log)
 
 
 @directory_app.command("import")

@@ -437,7 +437,17 @@ class DisplayNameFormat(StrEnum):
     UNIT_NAME_POST = "unit_name_post"  # 单位-姓名(职务): 财政局-张三丰(科员) (篇四 四.1)
 
 
-def display_name(person: PersonRecord, fmt: DisplayNameFormat) -> str:
+@dataclass(frozen=True)
+class NameParts:
+    """What a display name is made of; a ``PersonRecord`` has the same fields."""
+
+    name: str
+    unit: str
+    department: str
+    post: str
+
+
+def display_name(person: PersonRecord | NameParts, fmt: DisplayNameFormat) -> str:
     match fmt:
         case DisplayNameFormat.FULL_NAME:
             return person.name

@@ -70,3 +70,46 @@ class PersonJoined(DomainEvent):
     kind: ClassVar[str] = "directory.person_joined"
     person_id: int
     staff_no: str
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """Something connected clients see at once: a message, an edit, a pin, a removal.
+
+    Not a domain event: it is not written to the outbox (a client that missed it resyncs
+    from the database by sequence number). It goes to the members of ``group_id`` who are
+    connected, or to ``person_ids`` alone where those are given (a mute is the muted
+    member's business). ``grant`` subscribes people's open connections to the group before
+    delivery (they joined); ``revoke`` ends their subscription after it (they left).
+    """
+
+    type: str
+    group_id: int
+    data: dict[str, Any]
+    person_ids: tuple[int, ...] = ()
+    grant: tuple[int, ...] = ()
+    revoke: tuple[int, ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "group_id": self.group_id,
+            "data": self.data,
+            "person_ids": list(self.person_ids),
+            "grant": list(self.grant),
+            "revoke": list(self.revoke),
+        }
+
+    @classmethod
+    def from_wire(cls, raw: dict[str, Any]) -> LiveEvent:
+        def ids(key: str) -> tuple[int, ...]:
+            return tuple(int(p) for p in raw.get(key, ()))
+
+        return cls(
+            str(raw["type"]),
+            int(raw["group_id"]),
+            dict(raw["data"]),
+            ids("person_ids"),
+            ids("grant"),
+            ids("revoke"),
+        )

@@ -289,11 +289,26 @@ def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# Policies are immutable: a type's merged settings are computed once per policy object.
+_MERGED: dict[tuple[int, str], tuple[Policy, Settings]] = {}
+
+
 def settings_for_group_type(policy: Policy, group_type: str) -> Settings:
     """The settings a group of this type runs under: the agency's, then its type's overrides."""
     overrides = policy.group_type_overrides.get(group_type)
     if not overrides:
         return policy.settings
+    cached = _MERGED.get((id(policy), group_type))
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    merged_settings = _merge_settings(policy, group_type, overrides)
+    if len(_MERGED) > 256:
+        _MERGED.clear()
+    _MERGED[(id(policy), group_type)] = (policy, merged_settings)
+    return merged_settings
+
+
+def _merge_settings(policy: Policy, group_type: str, overrides: dict[str, Any]) -> Settings:
     merged = merge(policy.settings.model_dump(mode="json"), overrides)
     try:
         return Settings.model_validate(merged)

@@ -17,7 +17,7 @@ from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind, not_found
 from qunguan.policy.document import Settings
 from qunguan.policy.rules import groups as rules
 from qunguan.policy.rules.membership import GroupRole, may_manage
-from qunguan.services import audit, policy_admin
+from qunguan.services import audit, live, policy_admin
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group, GroupApplication, Invitation, Membership, Person
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -262,6 +262,7 @@ def decide(
             reason="建群审批指定的群主",
         )
     )
+    live.member_joined(uow, group.id, row.owner_person_id)
     audit.record(
         uow,
         principal.actor(),
@@ -316,6 +317,7 @@ def _bring_in_proposed(
                     appointed_at=now,
                 )
             )
+            live.member_joined(uow, group.id, person_id)
 
 
 def join_refusal(uow: UnitOfWork, group: Group, person: Person) -> DomainError | None:
@@ -351,6 +353,7 @@ def add_to_unit_wide(uow: UnitOfWork, group: Group, person: Person) -> bool:
             appointed_at=now,
         )
     )
+    live.member_joined(uow, group.id, person.id)
     audit.record(
         uow,
         Actor.system("unit-wide"),
@@ -473,6 +476,7 @@ def transfer_ownership(
             group_id=group.id, person_id=new_owner.id, joined_at=now, reason="接任群主"
         )
         repo.add(membership)
+        live.member_joined(uow, group.id, new_owner.id)
     membership.role = GroupRole.OWNER.value
     membership.appointed_by, membership.appointed_at = principal.user_id, now
     previous = group.owner_person_id

@@ -12,7 +12,7 @@ from qunguan.domain.directory import EmploymentStatus, display_name
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.policy.rules import membership as rules
 from qunguan.policy.rules.membership import GroupRole
-from qunguan.services import audit
+from qunguan.services import audit, live
 from qunguan.services.groups import (
     _active_person,
     access_group,
@@ -41,6 +41,7 @@ def _join(uow: UnitOfWork, group: Group, person_id: int, reason: str, by: int | 
         appointed_at=now,
     )
     GroupRepository(uow.session).add(membership)
+    live.member_joined(uow, group.id, person_id)
     return membership
 
 
@@ -226,8 +227,9 @@ def respond(
     return _join(uow, group, invitation.person_id, invitation.reason, invitation.created_by)
 
 
-def _end(membership: Membership, how: str, reason: str) -> None:
+def _end(uow: UnitOfWork, membership: Membership, how: str, reason: str) -> None:
     membership.left_at, membership.left_how, membership.left_reason = utcnow(), how, reason
+    live.member_left(uow, membership.group_id, membership.person_id, how)
 
 
 def leave(uow: UnitOfWork, principal: Principal, group_id: int) -> None:
@@ -240,7 +242,7 @@ def leave(uow: UnitOfWork, principal: Principal, group_id: int) -> None:
     require_status(group, "active", "frozen")
     membership = GroupRepository(uow.session).membership(group.id, principal.person_id or 0)
     assert membership is not None
-    _end(membership, "left", "")
+    _end(uow, membership, "left", "")
     audit.record(uow, principal.actor(), "member.left", target_type="group", target_id=group.id)
 
 
@@ -263,7 +265,7 @@ def remove(
         raise not_found("members.member")
     if membership.role == GroupRole.OWNER.value:
         raise DomainError("members.owner_cannot_leave", ErrorKind.CONFLICT, clause_ids=("s4-3.1",))
-    _end(membership, "removed", reason.strip())
+    _end(uow, membership, "removed", reason.strip())
     audit.record(
         uow,
         principal.actor(),
@@ -375,7 +377,7 @@ def _remove_automatically(
     uow: UnitOfWork, actor: Actor, group: Group, membership: Membership, reason: str
 ) -> None:
     """End a membership the directory no longer supports, on the record, owner told."""
-    _end(membership, "auto", reason)
+    _end(uow, membership, "auto", reason)
     audit.record(
         uow,
         actor,

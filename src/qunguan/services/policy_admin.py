@@ -113,6 +113,27 @@ def current(uow: UnitOfWork) -> InForce | None:
     return _in_force(PolicyRepository(uow.session).current())
 
 
+# Published versions never change: (database, number, publication time) names one for good.
+_BY_VERSION: dict[tuple[str, int, datetime], InForce] = {}
+
+
+def in_force_by_number(uow: UnitOfWork, number: int, published_at: datetime) -> InForce:
+    """The published version ``number``, parsed once per process (the send path asks for
+    the version in force on every message and already knows its number)."""
+    bind = uow.session.get_bind()
+    key = (str(bind.engine.url), number, published_at)
+    found = _BY_VERSION.get(key)
+    if found is None:
+        row = PolicyRepository(uow.session).by_number(number)
+        found = _in_force(row)
+        if found is None:
+            raise DomainError("policy.none_adopted", ErrorKind.NOT_FOUND)
+        if len(_BY_VERSION) > 256:
+            _BY_VERSION.clear()
+        _BY_VERSION[key] = found
+    return found
+
+
 def in_force_at(uow: UnitOfWork, when: datetime) -> InForce | None:
     """The policy that governed an event at ``when``: rules never apply retroactively."""
     return _in_force(PolicyRepository(uow.session).in_force_at(when))
@@ -301,6 +322,15 @@ def pending_acknowledgement(uow: UnitOfWork, user_id: int) -> InForce | None:
     if PolicyRepository(uow.session).acknowledged(user_id, in_force.version):
         return None
     return in_force
+
+
+def regulation_unread(uow: UnitOfWork, user_id: int, in_force: InForce) -> bool:
+    """Whether the account has still to acknowledge the regulation before posting: the
+    version in force, or any version where new ones need no fresh acknowledgement."""
+    repo = PolicyRepository(uow.session)
+    if in_force.policy.settings.governance.members_reacknowledge:
+        return not repo.acknowledged(user_id, in_force.version)
+    return not repo.acknowledged_any(user_id)
 
 
 def acknowledge(uow: UnitOfWork, principal: Principal, number: int) -> bool:

@@ -324,6 +324,9 @@ class Group(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("group_applications.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # The sequence number of the group's last message: each send takes the next, in the
+    # same transaction as the insert, so the sequence has no gaps.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Membership(Base):
@@ -432,3 +435,101 @@ class GroupExemption(Base):
     reason: Mapped[str] = mapped_column(Text)
     granted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Message(Base):
+    """A message in a group. ``seq`` orders a group's messages without gaps; a message
+    held for review has none until it is released. Edits and recalls keep the original
+    in ``message_revisions`` for the record."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("group_id", "seq", name="uq_messages_group_seq"),
+        # A retried send (same client id) is stored once.
+        UniqueConstraint("sender_user_id", "client_id", name="uq_messages_sender_client"),
+        Index("ix_messages_sender_at", "sender_person_id", "created_at"),
+        Index("ix_messages_group_status", "group_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    seq: Mapped[int | None] = mapped_column(Integer, default=None)
+    sender_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    sender_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default="text")
+    body: Mapped[str] = mapped_column(Text, default="")
+    reply_to_seq: Mapped[int | None] = mapped_column(Integer, default=None)
+    mentions: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # A file the message refers to ({"id", "name", "size"}), once files exist.
+    file_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    category: Mapped[str] = mapped_column(String(40), default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="visible")  # held/visible/recalled
+    # What the content engine said, where it let the message through with a warning or a
+    # record, or held it: {"action", "categories", "clauses", "spans"}.
+    verdict: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    recalled_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    pinned_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    pinned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class MessageRevision(Base):
+    """What a message said before an edit or a recall: kept for the record and the auditor."""
+
+    __tablename__ = "message_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # edit / recall
+    body: Mapped[str] = mapped_column(Text)
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ReadPosition(Base):
+    """How far a member has read in a group: the seq of the last message seen."""
+
+    __tablename__ = "read_positions"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class MessageCategory(Base):
+    """A category a group's admins defined for tagging its messages (篇六 四.3)."""
+
+    __tablename__ = "message_categories"
+    __table_args__ = (
+        UniqueConstraint("group_id", "name", name="uq_message_categories_group_name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    name: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Restriction(Base):
+    """A timed mute in one group, or a suspension everywhere (group_id None). It lapses by
+    itself at ``until``; the send path refuses while one is in force."""
+
+    __tablename__ = "restrictions"
+    __table_args__ = (Index("ix_restrictions_person_until", "person_id", "until"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), default=None)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # mute / suspension
+    reason: Mapped[str] = mapped_column(Text, default="")
+    clause_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    starts_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    until: Mapped[datetime] = mapped_column(DateTime)
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    lifted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)

@@ -14,17 +14,20 @@ from fastapi.staticfiles import StaticFiles
 from qunguan.config import Settings
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.jobs import scheduler
+from qunguan.realtime.hub import Hub
+from qunguan.realtime.redis_relay import RedisRelay, channel_for
 from qunguan.services import audit
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import check_durability, make_engine
-from qunguan.web import errors
+from qunguan.web import errors, ws
 from qunguan.web.api import account as api_account
 from qunguan.web.api import audit as api_audit
 from qunguan.web.api import auth as api_auth
 from qunguan.web.api import directory as api_directory
 from qunguan.web.api import groups as api_groups
 from qunguan.web.api import health
+from qunguan.web.api import messages as api_messages
 from qunguan.web.api import policy as api_policy
 from qunguan.web.api import users as api_users
 from qunguan.web.pages import account as pages_account
@@ -45,6 +48,7 @@ ROUTERS = (
     api_account.router,
     api_directory.router,
     api_groups.router,
+    api_messages.router,
     api_users.router,
     api_audit.router,
     api_policy.router,
@@ -56,6 +60,8 @@ ROUTERS = (
     pages_policy.router,
     pages_groups.router,
 )
+# WebSocket routes authenticate in their handler (``deps.socket_principal``).
+SOCKETS = (ws.router,)
 
 
 def check_database(database: Database) -> None:
@@ -74,18 +80,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     audit.configure(settings.audit_hash)
     database = Database(make_engine(settings.database_url))
+    hub = Hub()
+    # With Redis, every process delivers what it hears on the channel, its own events too.
+    relay = (
+        RedisRelay(settings.redis_url, hub, channel_for(settings.database_url))
+        if settings.redis_url
+        else None
+    )
+    database.subscribe_live(relay.publish if relay else hub.publish)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        background = None
+        background: list[asyncio.Task[None]] = []
         try:
             check_database(database)
+            hub.bind(asyncio.get_running_loop())
+            if relay is not None:
+                background.append(asyncio.create_task(relay.run()))
+                await asyncio.wait_for(relay.ready.wait(), timeout=10)
             if settings.scheduler:
-                background = asyncio.create_task(scheduler.run_forever(database))
+                background.append(asyncio.create_task(scheduler.run_forever(database)))
             yield
         finally:
-            if background is not None:
-                background.cancel()
+            for task in background:
+                task.cancel()
+            if relay is not None:
+                relay.close()
             database.engine.dispose()
 
     app = FastAPI(
@@ -99,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     templates.env.globals["display_timezone"] = settings.display_timezone
     app.state.db = database
+    app.state.hub = hub
     errors.install(app)
     limit = settings.max_upload_bytes + 64 * 1024  # an upload plus its form fields
 
@@ -114,7 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response: Response = await call_next(request)
         return response
 
-    for router in ROUTERS:
+    for router in ROUTERS + SOCKETS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=_STATIC), name="static")
     return app

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hmac
 from typing import cast
 
-from fastapi import Request
+from fastapi import Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from qunguan.config import Settings
 from qunguan.domain.access import Permission
@@ -28,15 +29,15 @@ CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def database(request: Request) -> Database:
+def database(request: HTTPConnection) -> Database:
     return cast(Database, request.app.state.db)
 
 
-def settings(request: Request) -> Settings:
+def settings(request: HTTPConnection) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-def client_addr(request: Request) -> str:
+def client_addr(request: HTTPConnection) -> str:
     return request.client.host if request.client else ""
 
 
@@ -53,13 +54,13 @@ def translator(request: Request) -> Translator:
     return Translator(locale_of(request))
 
 
-def _bearer(request: Request) -> str | None:
+def _bearer(request: HTTPConnection) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value else None
 
 
-def principal_of(request: Request) -> Principal | None:
+def principal_of(request: HTTPConnection) -> Principal | None:
     """The signed-in principal, resolved once per request."""
     if "principal" in request.state._state:
         return cast(Principal | None, request.state.principal)
@@ -127,3 +128,31 @@ class Require:
 
 def require(permission: Permission) -> Require:
     return Require(permission)
+
+
+def _same_origin(socket: WebSocket) -> bool:
+    """A browser always sends Origin on a WebSocket handshake: a page of another site must
+    not ride on our session cookie (cross-site WebSocket hijacking)."""
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True
+    host = socket.headers.get("host", "")
+    return origin.split("://", 1)[-1].rstrip("/") == host
+
+
+def socket_principal(socket: WebSocket, permission: Permission) -> Principal:
+    """The principal of a WebSocket handshake, held to the same rules as ``Require``:
+    a complete sign-in, the permission, and (for cookies) our own origin."""
+    principal = principal_of(socket)
+    if principal is None:
+        raise DomainError("auth.required", ErrorKind.UNAUTHENTICATED)
+    if (
+        principal.second_factor_pending
+        or principal.second_factor_setup_required
+        or principal.must_change_password
+        or permission not in principal.permissions
+    ):
+        raise DomainError("access.denied", ErrorKind.FORBIDDEN)
+    if principal.token_scopes is None and not _same_origin(socket):
+        raise DomainError("auth.csrf_failed", ErrorKind.FORBIDDEN)
+    return principal

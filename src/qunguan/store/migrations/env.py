@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from qunguan.store.db import make_engine
+from qunguan.store.migrate import include_name
 from qunguan.store.models import Base
 
 config = context.config
@@ -27,6 +28,7 @@ def _run_on(connection: object) -> None:
         target_metadata=Base.metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

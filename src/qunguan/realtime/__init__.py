@@ -1,0 +1,1 @@
+"""Realtime delivery: the in-process hub, and the Redis relay between server processes."""

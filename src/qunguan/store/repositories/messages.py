@@ -1,0 +1,417 @@
+"""Messages, their revisions, read positions, categories, restrictions and search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    column,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.selectable import Select
+
+from qunguan.store.models import (
+    Department,
+    Group,
+    Membership,
+    Message,
+    MessageCategory,
+    MessageRevision,
+    Person,
+    PolicyAcknowledgement,
+    PolicyVersion,
+    ReadPosition,
+    Restriction,
+    Unit,
+)
+
+# FTS5's trigram tokenizer matches queries of three characters or more.
+_TRIGRAM = 3
+
+
+@dataclass(frozen=True)
+class SendContext:
+    """Everything the send path must know before it stores a message, read at once."""
+
+    group_found: bool
+    group_status: str
+    group_type: str
+    role: str | None  # the sender's role in the group; None: not a member
+    existing_id: int | None  # a message already stored under this client id
+    restricted: bool  # a mute or suspension is in force
+    sent_last_minute: int
+    policy_version: int | None
+    policy_published_at: datetime | None
+    acknowledged_version: bool  # the sender acknowledged the version in force
+    acknowledged_any: bool
+    sender_name: str
+    sender_post: str
+    sender_department: str
+    sender_unit: str
+
+
+def _send_context_statement() -> Select[Any]:
+    """Built once: the send path runs it for every message, so it is compiled once too."""
+    group_id: BindParameter[int] = bindparam("group_id")
+    person_id: BindParameter[int] = bindparam("person_id")
+    user_id: BindParameter[int] = bindparam("user_id")
+    now: BindParameter[datetime] = bindparam("now")
+    in_force = (
+        select(PolicyVersion.version, PolicyVersion.published_at)
+        .where(PolicyVersion.status == "published")
+        .order_by(PolicyVersion.version.desc())
+        .limit(1)
+        .subquery()
+    )
+    role = (
+        select(Membership.role)
+        .where(
+            Membership.group_id == group_id,
+            Membership.person_id == person_id,
+            Membership.left_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    existing = (
+        select(Message.id)
+        .where(Message.sender_user_id == user_id, Message.client_id == bindparam("client_id"))
+        .scalar_subquery()
+    )
+    restricted = exists().where(
+        Restriction.person_id == person_id,
+        or_(Restriction.group_id == group_id, Restriction.group_id.is_(None)),
+        Restriction.until > now,
+        Restriction.starts_at <= now,
+        Restriction.lifted_at.is_(None),
+    )
+    recent = (
+        select(func.count())
+        .select_from(Message)
+        .where(Message.sender_person_id == person_id, Message.created_at >= bindparam("since"))
+        .scalar_subquery()
+    )
+    acked = exists().where(
+        PolicyAcknowledgement.user_id == user_id,
+        PolicyAcknowledgement.version == in_force.c.version,
+    )
+    acked_any = exists().where(PolicyAcknowledgement.user_id == user_id)
+    return (
+        select(
+            Group.status,
+            Group.type,
+            role,
+            existing,
+            restricted,
+            recent,
+            in_force.c.version,
+            in_force.c.published_at,
+            acked,
+            acked_any,
+            Person.name,
+            Person.post,
+            Department.name,
+            Unit.name,
+        )
+        .select_from(Group)
+        .outerjoin(in_force, literal(True))
+        .join(Person, Person.id == person_id)
+        .join(Department, Department.id == Person.department_id)
+        .join(Unit, Unit.id == Department.unit_id)
+        .where(Group.id == group_id)
+    )
+
+
+_SEND_CONTEXT = _send_context_statement()
+# On the tables, not the mapped classes: the hot path skips the ORM's bookkeeping.
+_GROUPS = cast(Table, Group.__table__)
+_MESSAGES = cast(Table, Message.__table__)
+_NEXT_SEQ = (
+    update(_GROUPS)
+    .where(_GROUPS.c.id == bindparam("gid"))
+    .values(last_seq=_GROUPS.c.last_seq + 1)
+    .returning(_GROUPS.c.last_seq)
+)
+_INSERT_MESSAGE = insert(_MESSAGES).returning(_MESSAGES.c.id)
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    group_ids: Sequence[int]
+    query: str
+    sender_person_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    category: str = ""
+    limit: int = 50
+
+
+class MessageRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def send_context(
+        self,
+        group_id: int,
+        person_id: int,
+        user_id: int,
+        client_id: str,
+        now: datetime,
+        since: datetime,
+    ) -> SendContext | None:
+        """One query for the send path; None when the group or the sender's record is gone."""
+        row = (
+            self.session.connection()
+            .execute(
+                _SEND_CONTEXT,
+                {
+                    "group_id": group_id,
+                    "person_id": person_id,
+                    "user_id": user_id,
+                    "client_id": client_id,
+                    "now": now,
+                    "since": since,
+                },
+            )
+            .first()
+        )
+        if row is None:
+            return None
+        return SendContext(
+            True,
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            bool(row[4]),
+            int(row[5]),
+            row[6],
+            row[7],
+            bool(row[8]),
+            bool(row[9]),
+            row[10],
+            row[11],
+            row[12],
+            row[13],
+        )
+
+    def next_seq(self, group_id: int) -> int:
+        """Take the group's next sequence number. The row stays locked until commit, so
+        concurrent senders in one group queue here and the numbers have no gaps."""
+        return int(self.session.connection().execute(_NEXT_SEQ, {"gid": group_id}).scalar_one())
+
+    def insert_message(self, values: dict[str, object]) -> int:
+        """Store a message without the ORM's bookkeeping: the send path's hot insert."""
+        return int(self.session.connection().execute(_INSERT_MESSAGE, values).scalar_one())
+
+    def by_client_id(self, sender_user_id: int, client_id: str) -> Message | None:
+        return self.session.scalar(
+            select(Message).where(
+                Message.sender_user_id == sender_user_id, Message.client_id == client_id
+            )
+        )
+
+    def by_seq(self, group_id: int, seq: int) -> Message | None:
+        return self.session.scalar(
+            select(Message).where(Message.group_id == group_id, Message.seq == seq)
+        )
+
+    def get(self, message_id: int) -> Message | None:
+        return self.session.get(Message, message_id)
+
+    def sent_since(self, person_id: int, since: datetime) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(Message)
+                .where(Message.sender_person_id == person_id, Message.created_at >= since)
+            )
+            or 0
+        )
+
+    def history(
+        self, group_id: int, *, after: int = 0, before: int | None = None, limit: int = 50
+    ) -> list[Message]:
+        """Visible (or recalled) messages in seq order: those after ``after``, or the last
+        ``limit`` before ``before``."""
+        stmt = select(Message).where(Message.group_id == group_id, Message.seq.is_not(None))
+        if before is not None:
+            stmt = stmt.where(Message.seq < before)
+            rows = list(self.session.scalars(stmt.order_by(Message.seq.desc()).limit(limit)))
+            return rows[::-1]
+        stmt = stmt.where(Message.seq > after)
+        return list(self.session.scalars(stmt.order_by(Message.seq).limit(limit)))
+
+    def latest(self, group_id: int, limit: int) -> list[Message]:
+        return self.history(group_id, before=2**31 - 1, limit=limit)
+
+    def held_of(self, group_id: int, sender_person_id: int | None = None) -> list[Message]:
+        stmt = select(Message).where(Message.group_id == group_id, Message.status == "held")
+        if sender_person_id is not None:
+            stmt = stmt.where(Message.sender_person_id == sender_person_id)
+        return list(self.session.scalars(stmt.order_by(Message.id)))
+
+    def pinned(self, group_id: int) -> list[Message]:
+        return list(
+            self.session.scalars(
+                select(Message)
+                .where(
+                    Message.group_id == group_id,
+                    Message.pinned_at.is_not(None),
+                    Message.status == "visible",
+                )
+                .order_by(Message.pinned_at.desc())
+            )
+        )
+
+    def add_revision(self, message: Message, kind: str, by_user_id: int, at: datetime) -> None:
+        self.session.add(
+            MessageRevision(
+                message_id=message.id, kind=kind, body=message.body, by_user_id=by_user_id, at=at
+            )
+        )
+
+    def revisions(self, message_id: int) -> list[MessageRevision]:
+        return list(
+            self.session.scalars(
+                select(MessageRevision)
+                .where(MessageRevision.message_id == message_id)
+                .order_by(MessageRevision.id)
+            )
+        )
+
+    # Read state -----------------------------------------------------------------------------
+
+    def read_position(self, group_id: int, person_id: int) -> ReadPosition | None:
+        return self.session.get(ReadPosition, (group_id, person_id))
+
+    def unread_counts(self, person_id: int) -> dict[int, int]:
+        """Per current group of the person: messages after their read position."""
+        read = (
+            select(ReadPosition.group_id, ReadPosition.seq)
+            .where(ReadPosition.person_id == person_id)
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(Group.id, Group.last_seq - func.coalesce(read.c.seq, 0))
+            .join(Membership, and_(Membership.group_id == Group.id, Membership.left_at.is_(None)))
+            .outerjoin(read, read.c.group_id == Group.id)
+            .where(Membership.person_id == person_id)
+        )
+        return {int(g): max(int(n), 0) for g, n in rows}
+
+    # Categories -----------------------------------------------------------------------------
+
+    def categories(self, group_id: int) -> list[MessageCategory]:
+        return list(
+            self.session.scalars(
+                select(MessageCategory)
+                .where(MessageCategory.group_id == group_id)
+                .order_by(MessageCategory.name)
+            )
+        )
+
+    def category(self, group_id: int, name: str) -> MessageCategory | None:
+        return self.session.scalar(
+            select(MessageCategory).where(
+                MessageCategory.group_id == group_id, MessageCategory.name == name
+            )
+        )
+
+    # Restrictions ---------------------------------------------------------------------------
+
+    def restriction_in_force(
+        self, group_id: int, person_id: int, now: datetime
+    ) -> Restriction | None:
+        """The longest mute in this group or suspension anywhere still running."""
+        return self.session.scalar(
+            select(Restriction)
+            .where(
+                Restriction.person_id == person_id,
+                or_(Restriction.group_id == group_id, Restriction.group_id.is_(None)),
+                Restriction.until > now,
+                Restriction.starts_at <= now,
+                Restriction.lifted_at.is_(None),
+            )
+            .order_by(Restriction.until.desc())
+            .limit(1)
+        )
+
+    def restrictions_of(self, group_id: int, now: datetime) -> list[Restriction]:
+        return list(
+            self.session.scalars(
+                select(Restriction)
+                .where(
+                    Restriction.group_id == group_id,
+                    Restriction.until > now,
+                    Restriction.lifted_at.is_(None),
+                )
+                .order_by(Restriction.until)
+            )
+        )
+
+    def restriction(self, restriction_id: int) -> Restriction | None:
+        return self.session.get(Restriction, restriction_id)
+
+    # Search ---------------------------------------------------------------------------------
+
+    def search(self, f: SearchFilter) -> list[Message]:
+        """Visible messages of the given groups containing the query, newest first."""
+        if not f.group_ids:
+            return []
+        stmt = select(Message).where(Message.group_id.in_(f.group_ids), Message.status == "visible")
+        query = f.query.strip()
+        dialect = self.session.get_bind().dialect.name
+        if query and dialect == "sqlite" and len(query) >= _TRIGRAM:
+            phrase = '"' + query.replace('"', '""') + '"'
+            matching = text(
+                "SELECT rowid FROM messages_fts WHERE messages_fts MATCH :q"
+            ).bindparams(q=phrase)
+            stmt = stmt.where(Message.id.in_(matching.columns(column("rowid", Integer))))
+        elif query:
+            # PostgreSQL's trigram index serves ILIKE; short queries scan.
+            escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            stmt = stmt.where(Message.body.ilike(f"%{escaped}%", escape="\\"))
+        if f.sender_person_id is not None:
+            stmt = stmt.where(Message.sender_person_id == f.sender_person_id)
+        if f.since is not None:
+            stmt = stmt.where(Message.created_at >= f.since)
+        if f.until is not None:
+            stmt = stmt.where(Message.created_at < f.until)
+        if f.category:
+            stmt = stmt.where(Message.category == f.category)
+        return list(self.session.scalars(stmt.order_by(Message.id.desc()).limit(f.limit)))
+
+    def last_activity(self, group_id: int, person_ids: Sequence[int]) -> dict[int, datetime]:
+        """Each person's latest visible message in the group."""
+        if not person_ids:
+            return {}
+        rows = self.session.execute(
+            select(Message.sender_person_id, func.max(Message.created_at))
+            .where(
+                Message.group_id == group_id,
+                Message.sender_person_id.in_(person_ids),
+                Message.status == "visible",
+            )
+            .group_by(Message.sender_person_id)
+        )
+        return {int(p): at for p, at in rows}
