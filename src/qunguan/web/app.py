@@ -34,6 +34,7 @@ from qunguan.web.pages import account as pages_account
 from qunguan.web.pages import admin as pages_admin
 from qunguan.web.pages import audit as pages_audit
 from qunguan.web.pages import auth as pages_auth
+from qunguan.web.pages import chat as pages_chat
 from qunguan.web.pages import directory as pages_directory
 from qunguan.web.pages import groups as pages_groups
 from qunguan.web.pages import policy as pages_policy
@@ -59,6 +60,7 @@ ROUTERS = (
     pages_audit.router,
     pages_policy.router,
     pages_groups.router,
+    pages_chat.router,
 )
 # WebSocket routes authenticate in their handler (``deps.socket_principal``).
 SOCKETS = (ws.router,)
