@@ -81,12 +81,12 @@ def pct(values: list[float], q: float) -> float:
 # Set-up -------------------------------------------------------------------------------------
 
 
-def seed(db: Database, clients: int) -> dict[str, Any]:
+def seed(db: Database, clients: int, big: int = BIG_GROUP) -> dict[str, Any]:
     """People in units of their own: 20 chat units of clients/20 people, a 5,000-person unit,
     a 5-person unit; unit-wide groups fill themselves from the directory."""
     per_group = max(1, clients // GROUPS)
     units = [(f"单位{u:02d}", per_group) for u in range(GROUPS)]
-    units += [("大单位", BIG_GROUP), ("小单位", 5), ("办公单位", 3)]
+    units += [("大单位", big), ("小单位", 5), ("办公单位", 3)]
     code = {unit: f"U{k:02d}" for k, (unit, _n) in enumerate(units)}
     # Everyone sits in an office, so under s2 the first person of a unit may own its group.
     org = [[u, "办公室", ""] for u, _ in units]
@@ -469,6 +469,8 @@ def main() -> None:
     parser.add_argument("--serial", type=int, default=1000)
     parser.add_argument("--per-sender", type=int, default=200)
     parser.add_argument("--search-messages", type=int, default=1_000_000)
+    parser.add_argument("--big-group", type=int, default=BIG_GROUP)
+    parser.add_argument("--skip-fanout", action="store_true")
     parser.add_argument("--redis", default=os.environ.get("QUNGUAN_TEST_REDIS_URL", ""))
     args = parser.parse_args()
     out: dict[str, Any] = {}
@@ -478,7 +480,7 @@ def main() -> None:
         migrate.upgrade(engine)
         db = Database(engine)
         t0 = time.perf_counter()
-        plan = seed(db, args.clients)
+        plan = seed(db, args.clients, args.big_group)
         out["setup_s"] = round(time.perf_counter() - t0, 1)
         server = ServerProcess(url, Path(tmp) / "server.log")
         try:
@@ -496,11 +498,12 @@ def main() -> None:
             out["concurrent_send"] = asyncio.run(
                 concurrent(server.base, senders, first_group, args.per_sender)
             )
-            out["fanout"] = asyncio.run(fanout([server], plan, args.rate, args.seconds))
+            if not args.skip_fanout:
+                out["fanout"] = asyncio.run(fanout([server], plan, args.rate, args.seconds))
             out["server_rss_mb"] = round(server.rss_kb() / 1024, 1)
         finally:
             server.stop()
-        if args.redis:
+        if args.redis and not args.skip_fanout:
             pair = [ServerProcess(url, Path(tmp) / f"redis-{i}.log", args.redis) for i in range(2)]
             try:
                 out["fanout_two_processes_redis"] = asyncio.run(

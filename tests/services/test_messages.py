@@ -317,7 +317,9 @@ class TestReadAndSearch:
         assert member.person_id is not None
         with db.reading() as uow:
             missed = messages.missed(uow, member.person_id, {group_id: 2})
-        assert [m["seq"] for m in missed] == [3, 4, 5]
+            cut = messages.missed(uow, member.person_id, {group_id: 0}, limit=3)
+        assert [m["seq"] for m in missed.messages] == [3, 4, 5] and missed.truncated == []
+        assert [m["seq"] for m in cut.messages] == [1, 2, 3] and cut.truncated == [group_id]
 
 
 class TestGroupCommit:

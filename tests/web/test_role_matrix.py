@@ -29,6 +29,8 @@ SPECIFICATION: dict[str, dict[str, bool]] = {
         "/api/v1/users": False,
         "/api/v1/audit/records": False,
         "/api/v1/me/sessions": True,
+        "/api/v1/unread": True,
+        "/api/v1/inactivity/tasks": True,
     },
     "office": {
         "/api/v1/directory/people": True,
@@ -43,12 +45,14 @@ SPECIFICATION: dict[str, dict[str, bool]] = {
         "/api/v1/audit/records": False,
     },
     "admin": {
+        "/api/v1/unread": False,
         "/api/v1/users": True,
         "/api/v1/audit/records": False,
         "/api/v1/directory/people": False,
         "/api/v1/directory/export": False,
     },
     "auditor": {
+        "/api/v1/unread": False,
         "/api/v1/audit/records": True,
         "/api/v1/users": False,
         "/api/v1/directory/people": False,
@@ -74,6 +78,8 @@ SAMPLE_PARAMS = {
     "group_id": "999999",
     "invitation_id": "999999",
     "finding_id": "999999",
+    "seq": "1",
+    "restriction_id": "999999",
     "action": "leave",
     "answer": "decline",
     "decision": "keep",

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from qunguan.domain.clock import utcnow
 from qunguan.policy.document import Settings as PolicySettings
-from qunguan.services import membership_audit, policy_admin, profiles
+from qunguan.services import inactivity, membership_audit, policy_admin, profiles
 from qunguan.services.uow import Database, UnitOfWork
 
 log = logging.getLogger("qunguan.jobs")
@@ -37,6 +37,11 @@ JOBS = (
         lambda uow, run_id: membership_audit.audit_memberships(uow, run_id),
     ),
     Job("group_expiry", lambda s: 1, lambda uow, _run_id: membership_audit.expire_groups(uow)),
+    Job(
+        "inactivity_check",
+        lambda s: 1 if s.membership.inactivity_days else None,
+        lambda uow, run_id: inactivity.find_inactive(uow, run_id),
+    ),
     Job(
         "profile_confirmation",
         lambda s: 1 if s.membership.profile_confirm_every_days else None,

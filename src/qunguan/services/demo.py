@@ -13,12 +13,13 @@ from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import ORG_COLUMNS, ORG_SHEET, PEOPLE_COLUMNS, PEOPLE_SHEET
 from qunguan.policy.rules.membership import GroupRole
-from qunguan.services import accounts, directory, groups, members, policy_admin
+from qunguan.services import accounts, directory, groups, members, messages, policy_admin
 from qunguan.services.credentials import principal_of
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.repositories.accounts import AccountRepository
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
+from qunguan.store.repositories.messages import MessageRepository
 from qunguan.tabular import write_xlsx
 
 DEMO_PASSWORD = "Qunguan@2026"
@@ -143,6 +144,9 @@ def seed_demo(uow: UnitOfWork) -> bool:
     if not GroupRepository(uow.session).groups():
         _seed_groups(uow)
         created = True
+    if not MessageRepository(uow.session).any_message():
+        _seed_conversation(uow)
+        created = True
     return created
 
 
@@ -192,4 +196,43 @@ def _seed_groups(uow: UnitOfWork) -> None:
             "CZ004",
             end_date=utcnow().date() + timedelta(days=120),
         ),
+    )
+
+
+# The budget group's conversation: (sender, text, reply to seq).
+CONVERSATION = (
+    (
+        "office",
+        "各位好，2027 年度部门预算编制工作启动，请各股室于 12 月 10 日前报送基础数据表。",
+        None,
+    ),
+    ("owner", "收到。基础数据表模板已放在共享盘“预算编制/2027”目录。", 1),
+    ("member", "请问人员经费按 11 月底在编人数测算吗？", None),
+    ("owner", "是的，按 11 月 30 日在编在岗人数，退休人员单列。", 3),
+    ("office", "本周四下午 3 点在三楼会议室召开预算编制推进会，请各股室负责人参加。", None),
+    ("member", "好的，我们股室按时参会。", 5),
+    ("owner", "推进会材料已汇总，会前请大家先看第二部分的项目支出说明。", None),
+)
+
+
+def _seed_conversation(uow: UnitOfWork) -> None:
+    """A conversation in the budget group, a pinned meeting notice filed under 会议, and one
+    message held for review (the content engine held it: abusive language)."""
+    group = next(
+        g for g in GroupRepository(uow.session).groups() if g.name == "预算股-年度预算编制"
+    )
+    people = {n: _as(uow, n) for n in ("office", "owner", "member")}
+    in_force = policy_admin.require_current(uow)
+    for principal in people.values():
+        policy_admin.acknowledge(uow, principal, in_force.version)
+    for i, (who, text, reply) in enumerate(CONVERSATION, start=1):
+        messages.send(
+            uow, people[who], group.id, messages.Draft(f"demo-{i}", text, reply_to_seq=reply)
+        )
+    owner = people["owner"]
+    messages.set_pin(uow, owner, group.id, 5, True)
+    messages.define_category(uow, owner, group.id, "会议")
+    messages.categorise(uow, owner, group.id, 5, "会议", ("推进会",))
+    messages.send(
+        uow, people["member"], group.id, messages.Draft("demo-held", "这种表格谁设计的，真是脑残")
     )

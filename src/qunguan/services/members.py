@@ -227,7 +227,8 @@ def respond(
     return _join(uow, group, invitation.person_id, invitation.reason, invitation.created_by)
 
 
-def _end(uow: UnitOfWork, membership: Membership, how: str, reason: str) -> None:
+def end_membership(uow: UnitOfWork, membership: Membership, how: str, reason: str) -> None:
+    """End a membership for the record (kept, with how and why), and tell open connections."""
     membership.left_at, membership.left_how, membership.left_reason = utcnow(), how, reason
     live.member_left(uow, membership.group_id, membership.person_id, how)
 
@@ -242,7 +243,7 @@ def leave(uow: UnitOfWork, principal: Principal, group_id: int) -> None:
     require_status(group, "active", "frozen")
     membership = GroupRepository(uow.session).membership(group.id, principal.person_id or 0)
     assert membership is not None
-    _end(uow, membership, "left", "")
+    end_membership(uow, membership, "left", "")
     audit.record(uow, principal.actor(), "member.left", target_type="group", target_id=group.id)
 
 
@@ -265,7 +266,7 @@ def remove(
         raise not_found("members.member")
     if membership.role == GroupRole.OWNER.value:
         raise DomainError("members.owner_cannot_leave", ErrorKind.CONFLICT, clause_ids=("s4-3.1",))
-    _end(uow, membership, "removed", reason.strip())
+    end_membership(uow, membership, "removed", reason.strip())
     audit.record(
         uow,
         principal.actor(),
@@ -377,7 +378,7 @@ def _remove_automatically(
     uow: UnitOfWork, actor: Actor, group: Group, membership: Membership, reason: str
 ) -> None:
     """End a membership the directory no longer supports, on the record, owner told."""
-    _end(uow, membership, "auto", reason)
+    end_membership(uow, membership, "auto", reason)
     audit.record(
         uow,
         actor,

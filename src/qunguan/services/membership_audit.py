@@ -106,8 +106,7 @@ def _resolve(uow: UnitOfWork, actor: Actor, finding: AuditFinding, *, remove: bo
         members.flag_for_successor(uow, group)
         remove = False
     if remove and membership is not None:
-        membership.left_at, membership.left_how = utcnow(), "removed"
-        membership.left_reason = "成员核查：不应在群内"
+        members.end_membership(uow, membership, "removed", "成员核查：不应在群内")
     finding.status = "removed" if remove else "kept"
     finding.resolved_by, finding.resolved_at = actor.user_id, utcnow()
     audit.record(
@@ -135,6 +134,9 @@ def resolve_finding(
         )
     if finding.status != "open":
         raise DomainError("members.already_decided", ErrorKind.CONFLICT)
+    if finding.kind == "inactive" and remove:
+        # An inactive member goes only once their department confirms (篇七 九.2).
+        raise DomainError("inactivity.not_confirmed", ErrorKind.CONFLICT, clause_ids=("s7-9.2b",))
     _resolve(uow, principal.actor(), finding, remove=remove)
 
 
@@ -155,6 +157,8 @@ def findings(uow: UnitOfWork, principal: Principal, group_id: int) -> list[Findi
     directory = DirectoryRepository(uow.session)
     out = []
     for f in GroupRepository(uow.session).findings(group.id):
+        if f.kind == "inactive":  # listed with their own flow: services/inactivity.py
+            continue
         person = directory.person(f.person_id)
         out.append(
             FindingView(

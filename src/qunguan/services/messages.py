@@ -216,6 +216,7 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
         "category": "",
         "tags": [],
         "status": "held" if held else "visible",
+        "substantive": rules.is_substantive(body),
         "verdict": None
         if verdict.passed and not verdict.spans
         else verdict_json(verdict, with_text=True),
@@ -476,23 +477,33 @@ def history(
     )
 
 
-def missed(uow: UnitOfWork, person_id: int, since: dict[int, int], limit: int = 500) -> list[Any]:
+@dataclass(frozen=True)
+class Missed:
+    messages: list[dict[str, Any]]
+    # Groups with more missed than one sync carries: the client reloads them afresh.
+    truncated: list[int]
+
+
+def missed(uow: UnitOfWork, person_id: int, since: dict[int, int], limit: int = 500) -> Missed:
     """What a reconnecting client missed, per group it belongs to: messages after the seq it
     says it has (it names none for a group: nothing is sent, it loads that group afresh)."""
     groups = GroupRepository(uow.session)
     repo = MessageRepository(uow.session)
     out: list[tuple[int, list[Message]]] = []
+    truncated: list[int] = []
     senders: set[int] = set()
     for group, _membership in groups.groups_of_person(person_id):
         if group.id in since and group.last_seq > since[group.id]:
             rows = repo.history(group.id, after=since[group.id], limit=limit)
             out.append((group.id, rows))
             senders |= {m.sender_person_id for m in rows}
+            if group.last_seq - since[group.id] > limit:
+                truncated.append(group.id)
     if not out:
-        return []
+        return Missed([], [])
     settings = policy_admin.require_current(uow).policy.settings
     names = _names(uow, senders, settings)
-    return [view(m, names) for _g, rows in out for m in rows]
+    return Missed([view(m, names) for _g, rows in out for m in rows], truncated)
 
 
 def mark_read(uow: UnitOfWork, principal: Principal, group_id: int, seq: int) -> int:

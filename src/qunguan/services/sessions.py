@@ -202,16 +202,17 @@ def resolve(
     uow: UnitOfWork, settings: Settings, token: str, client_addr: str = ""
 ) -> Principal | None:
     """The principal behind a session cookie, or None if unknown, revoked or expired."""
-    accounts = AccountRepository(uow.session)
-    web_session = accounts.session_by_token_hash(sha256_hex(token))
-    if web_session is None or web_session.revoked_at is not None:
+    found = AccountRepository(uow.session).session_and_user(sha256_hex(token))
+    if found is None:
+        return None
+    web_session, user = found
+    if web_session.revoked_at is not None:
         return None
     now = utcnow()
     idle_limit = web_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     if now >= web_session.expires_at or now >= idle_limit:
         return None
-    user = accounts.by_id(web_session.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
     if now - web_session.last_seen_at >= _TOUCH_EVERY:
         web_session.last_seen_at = now

@@ -7,9 +7,11 @@ subscribers after the commit succeeds, so nobody hears of a change that was roll
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -87,7 +89,11 @@ class Database:
         """Run ``work`` in a transaction it shares with whatever else is waiting to commit
         (group commit): one disk flush for many messages. It returns, or raises, only once
         that transaction is over; a failing ``work`` is rolled back alone."""
-        return self._committer.submit(work)
+        return self._committer.submit(work).result()
+
+    async def batched_async(self, work: Callable[[UnitOfWork], T]) -> T:
+        """``batched`` for an event loop: waits for the commit without holding a thread."""
+        return await asyncio.wrap_future(self._committer.submit(work))
 
     def session_factory(self) -> sessionmaker[Session]:
         return self._sessions
@@ -106,7 +112,7 @@ class Database:
 @dataclass
 class _Job(Generic[T]):
     work: Callable[[UnitOfWork], T]
-    done: threading.Event = field(default_factory=threading.Event)
+    future: Future[T] = field(default_factory=Future)
     result: Any = None
     error: BaseException | None = None
     uow: UnitOfWork | None = None
@@ -127,14 +133,12 @@ class GroupCommitter:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def submit(self, work: Callable[[UnitOfWork], T]) -> T:
+    def submit(self, work: Callable[[UnitOfWork], T]) -> Future[T]:
+        """Queue ``work``; the future resolves once its batch has committed (or failed)."""
         job: _Job[T] = _Job(work)
         self._start()
         self._queue.put(job)
-        job.done.wait()
-        if job.error is not None:
-            raise job.error
-        return job.result  # type: ignore[no-any-return]
+        return job.future
 
     def _start(self) -> None:
         with self._lock:
@@ -179,4 +183,7 @@ class GroupCommitter:
         for job in batch:
             if job.uow is not None:
                 self._database.announce(job.uow)
-            job.done.set()
+            if job.error is not None:
+                job.future.set_exception(job.error)
+            else:
+                job.future.set_result(job.result)

@@ -413,12 +413,21 @@ class AuditFinding(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # not_active / out_of_scope
-    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # not_active / out_of_scope / inactive
+    # open -> (inactive: awaiting_department -> confirmed) -> removed / kept
+    status: Mapped[str] = mapped_column(String(24), default="open", index=True)
     job_run_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # An inactive member's last substantive message (None: never wrote one).
+    last_activity_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # Removing an inactive member waits for their department's confirmation (篇七 九.2).
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    requested_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class GroupExemption(Base):
@@ -466,6 +475,8 @@ class Message(Base):
     category: Mapped[str] = mapped_column(String(40), default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16), default="visible")  # held/visible/recalled
+    # False for a bare acknowledgement (收到, 好的): it does not count as taking part.
+    substantive: Mapped[bool] = mapped_column(Boolean, default=True)
     # What the content engine said, where it let the message through with a warning or a
     # record, or held it: {"action", "categories", "clauses", "spans"}.
     verdict: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

@@ -10,8 +10,10 @@ Every failure has the same JSON shape::
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -57,11 +59,20 @@ def detail_json(detail: ErrorDetail, locale: str) -> dict[str, Any]:
     return out
 
 
-def error_json(error: DomainError, locale: str) -> dict[str, Any]:
+def _shown(value: Any, timezone: str) -> Any:
+    """A time in a message reads in the agency's zone (times are stored in UTC)."""
+    if isinstance(value, datetime):
+        local = value.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone))
+        return local.strftime("%Y-%m-%d %H:%M")
+    return value
+
+
+def error_json(error: DomainError, locale: str, timezone: str = "Asia/Shanghai") -> dict[str, Any]:
+    params = {k: _shown(v, timezone) for k, v in error.params.items()}
     return {
         "error": {
             "code": error.code,
-            "message": translate(f"error.{error.code}", locale, **error.params),
+            "message": translate(f"error.{error.code}", locale, **params),
             "clauses": list(error.clause_ids),
             "details": [detail_json(d, locale) for d in error.details],
         }
@@ -104,7 +115,8 @@ def citations(request: Request, error: DomainError) -> list[dict[str, str]]:
 
 def error_with_citations(request: Request, error: DomainError) -> dict[str, Any]:
     """The error as pages and the API show it: message, details, and the articles quoted."""
-    body: dict[str, Any] = error_json(error, locale_of(request))["error"]
+    timezone = request.app.state.settings.display_timezone
+    body: dict[str, Any] = error_json(error, locale_of(request), timezone)["error"]
     body["citations"] = citations(request, error)
     return body
 

@@ -4,8 +4,9 @@ The protocol, in JSON text frames:
 
 1. The client opens the socket (session cookie, or ``Authorization: Bearer``) and sends
    ``{"type": "hello", "since": {"<group id>": <last seq it has>, ...}}``.
-2. The server answers ``{"type": "sync", "groups": [...], "messages": [...]}``: the groups
-   it will hear and every message it missed in the groups it named, in order.
+2. The server answers ``{"type": "sync", "groups": [...], "messages": [...], "truncated":
+   [...]}``: the groups it will hear, every message it missed in the groups it named, in
+   order, and the groups where it missed more than one sync carries (reload those).
 3. Then live events: ``{"type": "message" | "edit" | "recall" | "pin" | "member_joined" |
    "member_left" | "muted" | "unmuted", "group_id": …, "data": {…}}``.
 4. ``{"type": "ping"}`` gets ``{"type": "pong"}``.
@@ -50,7 +51,7 @@ def _my_groups(db: Database, principal: Principal) -> list[int]:
         return [g.id for g in groups.my_groups(uow, principal) if g.my_role is not None]
 
 
-def _missed(db: Database, principal: Principal, since: dict[int, int]) -> list[Any]:
+def _missed(db: Database, principal: Principal, since: dict[int, int]) -> messages.Missed:
     with db.reading() as uow:
         return messages.missed(uow, principal.person_id or 0, since)
 
@@ -108,9 +109,15 @@ async def stream(socket: WebSocket) -> None:
         missed = await run_in_threadpool(_missed, db, principal, since)
         # What the sync carries (or the client had) need not come again live.
         delivered = {g: since.get(g, 0) for g in mine}
-        for m in missed:
+        for m in missed.messages:
             delivered[m["group_id"]] = max(delivered.get(m["group_id"], 0), m["seq"])
-        await socket.send_text(_dumps({"type": "sync", "groups": mine, "messages": missed}))
+        sync = {
+            "type": "sync",
+            "groups": mine,
+            "messages": missed.messages,
+            "truncated": missed.truncated,
+        }
+        await socket.send_text(_dumps(sync))
         pump = asyncio.create_task(_pump(socket, conn, delivered))
         while True:
             frame = await socket.receive_text()

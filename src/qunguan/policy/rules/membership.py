@@ -44,3 +44,17 @@ _FORMATS_WITH_POST = {"name_post", "unit_name_post"}
 def profile_incomplete(settings: Settings, post: str) -> bool:
     """篇四 四.1: members are shown with name, unit and post; a missing post holds the join."""
     return settings.membership.display_name_format.value in _FORMATS_WITH_POST and not post.strip()
+
+
+INACTIVITY_CLAUSES = ("s7-9.2a", "s7-9.2b", "s4-7.2")
+# Posts that lead a department (股长, 主任, 科长, 负责人, 书记…): they confirm for it.
+_HEAD_POST_ENDINGS = ("长", "主任", "负责人", "书记")
+
+
+def is_department_head(post: str) -> bool:
+    return post.strip().endswith(_HEAD_POST_ENDINGS)
+
+
+def inactive_since(settings: Settings) -> int | None:
+    """How many days without a substantive message make a member inactive; None: never."""
+    return settings.membership.inactivity_days

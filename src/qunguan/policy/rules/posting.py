@@ -33,6 +33,32 @@ FORBIDDEN_KINDS = {
 
 MAX_BODY_CHARS = 5000
 
+# Replies that only say "received": they prove delivery of a notice, not taking part.
+BARE_ACKNOWLEDGEMENTS = frozenset(
+    {
+        "收到",
+        "已收到",
+        "好的",
+        "好",
+        "明白",
+        "已阅",
+        "知道了",
+        "ok",
+        "okay",
+        "嗯",
+        "谢谢",
+        "👌",
+        "1",
+    }
+)
+_TRIM = " \t\r\n。.！!，,~～、…👍🙏"
+
+
+def is_substantive(body: str) -> bool:
+    """Whether a message says something beyond a bare acknowledgement (篇七 九.2)."""
+    core = body.strip().strip(_TRIM).lower()
+    return bool(core) and core not in BARE_ACKNOWLEDGEMENTS
+
 
 @dataclass(frozen=True)
 class Restriction:
@@ -55,10 +81,7 @@ def check_sender(
         raise DomainError(
             "messages.suspended" if restriction.kind == "suspension" else "messages.muted",
             ErrorKind.FORBIDDEN,
-            params={
-                "until": restriction.until.isoformat(timespec="minutes"),
-                "reason": restriction.reason,
-            },
+            params={"until": restriction.until, "reason": restriction.reason},
             clause_ids=MUTE_CLAUSES,
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from qunguan.store.models import ApiToken, LoginFailure, RecoveryCode, User, WebSession
 
@@ -48,6 +48,20 @@ class AccountRepository:
 
     def session_by_token_hash(self, token_hash: str) -> WebSession | None:
         return self.session.scalar(select(WebSession).where(WebSession.token_hash == token_hash))
+
+    def session_and_user(self, token_hash: str) -> tuple[WebSession, User] | None:
+        """A session with its account and roles in one query: every request asks this."""
+        row = (
+            self.session.execute(
+                select(WebSession, User)
+                .join(User, User.id == WebSession.user_id)
+                .where(WebSession.token_hash == token_hash)
+                .options(joinedload(User.roles))
+            )
+            .unique()
+            .first()
+        )
+        return (row[0], row[1]) if row else None
 
     def sessions_of(self, user_id: int, now: datetime) -> list[WebSession]:
         stmt = (

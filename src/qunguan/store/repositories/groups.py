@@ -190,5 +190,17 @@ class GroupRepository:
         )
         return list(self.session.scalars(stmt.order_by(AuditFinding.id)))
 
+    def latest_finding(self, group_id: int, person_id: int, kind: str) -> AuditFinding | None:
+        return self.session.scalar(
+            select(AuditFinding)
+            .where(
+                AuditFinding.group_id == group_id,
+                AuditFinding.person_id == person_id,
+                AuditFinding.kind == kind,
+            )
+            .order_by(AuditFinding.id.desc())
+            .limit(1)
+        )
+
     def finding(self, finding_id: int) -> AuditFinding | None:
         return self.session.get(AuditFinding, finding_id)

@@ -238,6 +238,9 @@ class MessageRepository:
     def get(self, message_id: int) -> Message | None:
         return self.session.get(Message, message_id)
 
+    def any_message(self) -> bool:
+        return self.session.scalar(select(Message.id).limit(1)) is not None
+
     def sent_since(self, person_id: int, since: datetime) -> int:
         return int(
             self.session.scalar(
@@ -401,17 +404,19 @@ class MessageRepository:
             stmt = stmt.where(Message.category == f.category)
         return list(self.session.scalars(stmt.order_by(Message.id.desc()).limit(f.limit)))
 
-    def last_activity(self, group_id: int, person_ids: Sequence[int]) -> dict[int, datetime]:
-        """Each person's latest visible message in the group."""
+    def last_activity(
+        self, group_id: int, person_ids: Sequence[int], *, substantive_only: bool = False
+    ) -> dict[int, datetime]:
+        """Each person's latest visible message in the group (bare acknowledgements left
+        out where asked)."""
         if not person_ids:
             return {}
-        rows = self.session.execute(
-            select(Message.sender_person_id, func.max(Message.created_at))
-            .where(
-                Message.group_id == group_id,
-                Message.sender_person_id.in_(person_ids),
-                Message.status == "visible",
-            )
-            .group_by(Message.sender_person_id)
+        stmt = select(Message.sender_person_id, func.max(Message.created_at)).where(
+            Message.group_id == group_id,
+            Message.sender_person_id.in_(person_ids),
+            Message.status == "visible",
         )
+        if substantive_only:
+            stmt = stmt.where(Message.substantive.is_(True))
+        rows = self.session.execute(stmt.group_by(Message.sender_person_id))
         return {int(p): at for p, at in rows}

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.policy.rules.membership import GroupRole
-from qunguan.services import groups, members, membership_audit
+from qunguan.services import groups, inactivity, members, membership_audit
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require
 
@@ -249,3 +249,47 @@ def keep_found(finding_id: int, db: Db, principal: Member) -> dict[str, str]:
     with db.unit_of_work() as uow:
         membership_audit.resolve_finding(uow, principal, finding_id, remove=False)
     return {"status": "kept"}
+
+
+class ConfirmIn(BaseModel):
+    no_longer_needed: bool
+    note: str = Field(default="", max_length=2000)
+
+
+@router.get("/groups/{group_id}/inactive")
+def inactive_members(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+    """Members silent beyond the policy's period, with their last substantive activity."""
+    with db.reading() as uow:
+        return {"items": [plain(v) for v in inactivity.report(uow, principal, group_id)]}
+
+
+@router.post("/inactive/{finding_id}/confirmation-request")
+def ask_department(finding_id: int, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        inactivity.request_confirmation(uow, principal, finding_id)
+    return {"status": "awaiting_department"}
+
+
+@router.post("/inactive/{finding_id}/confirmation")
+def department_answers(
+    finding_id: int, body: ConfirmIn, db: Db, principal: Member
+) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        inactivity.confirm(
+            uow, principal, finding_id, no_longer_needed=body.no_longer_needed, note=body.note
+        )
+    return {"status": "confirmed" if body.no_longer_needed else "kept"}
+
+
+@router.post("/inactive/{finding_id}/removal")
+def remove_inactive(finding_id: int, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        inactivity.remove(uow, principal, finding_id)
+    return {"status": "removed"}
+
+
+@router.get("/inactivity/tasks")
+def confirmation_tasks(db: Db, principal: Member) -> dict[str, Any]:
+    """The confirmations waiting for me as the head of a department (or the office)."""
+    with db.reading() as uow:
+        return {"items": [plain(v) for v in inactivity.tasks(uow, principal)]}

@@ -72,7 +72,7 @@ def _explained(request: Request, code: str, clauses: list[str]) -> dict[str, Any
 
 
 @router.post("/groups/{group_id}/messages", status_code=201)
-def send(
+async def send(
     group_id: int, body: MessageIn, request: Request, db: Db, principal: Member
 ) -> JSONResponse:
     """Send a message. 201: stored, with its sequence number. 202: held for review. 409
@@ -88,7 +88,7 @@ def send(
     )
     # Group commit: concurrent sends share one transaction and one disk flush; each is
     # answered only after that commit.
-    outcome = db.batched(lambda uow: messages.send(uow, principal, group_id, draft))
+    outcome = await db.batched_async(lambda uow: messages.send(uow, principal, group_id, draft))
     # The audit record of a refusal is committed; now say no.
     if outcome.refusal is not None:
         raise outcome.refusal

@@ -11,10 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from qunguan.domain.access import Permission, Role
 from qunguan.domain.actor import Principal
-from qunguan.domain.errors import DomainError
+from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.rules.groups import approver_role
 from qunguan.policy.rules.membership import GroupRole, may_invite, may_manage
-from qunguan.services import directory, groups, members, membership_audit
+from qunguan.services import directory, groups, inactivity, members, membership_audit
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.deps import database, require
 from qunguan.web.errors import error_with_citations
@@ -51,6 +51,7 @@ def groups_page(request: Request, db: Db, principal: Member) -> Response:
     with db.reading() as uow:
         mine = groups.my_groups(uow, principal)
         invitations, requests = members.inbox(uow, principal)
+        confirmations = inactivity.tasks(uow, principal)
         try:
             approver = approver_role(groups.settings_in_force(uow)) in principal.roles
         except DomainError:
@@ -60,6 +61,7 @@ def groups_page(request: Request, db: Db, principal: Member) -> Response:
         "invitations": invitations,
         "requests": requests,
         "approver": approver,
+        "confirmations": confirmations,
     }
     return render(request, "groups/list.html", context)
 
@@ -202,6 +204,7 @@ def _group_page(
         view_role = GroupRole(view.my_role) if view.my_role else None
         manages = may_manage(view_role) or Role.OFFICE in principal.roles
         findings = membership_audit.findings(uow, principal, group_id) if manages else []
+        inactive = inactivity.report(uow, principal, group_id) if manages else []
         unit_coverage = members.coverage(uow, principal, group_id)
 
     role = GroupRole(view.my_role) if view.my_role else None
@@ -211,6 +214,7 @@ def _group_page(
         "error": error,
         "requests": [r for r in waiting if r.group_id == group_id],
         "findings": findings,
+        "inactive": inactive,
         "can_invite": may_invite(settings, role),
         "can_request": role is not None and settings.membership.members_may_request,
         "can_manage": may_manage(role),
@@ -297,5 +301,37 @@ def resolve_finding(
         ),
         "/groups",
         decision,
+        lambda error: render(request, "error.html", {"error": error}, status=422),
+    )
+
+
+@router.post("/inactive/{finding_id}/{step}")
+def inactive_member(
+    finding_id: int,
+    step: str,
+    request: Request,
+    db: Db,
+    principal: Member,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """The inactivity flow (篇七 九.2): ask the department, its answer, then the removal."""
+    actions: dict[str, Callable[[UnitOfWork], Any]] = {
+        "ask": lambda uow: inactivity.request_confirmation(uow, principal, finding_id),
+        "confirm": lambda uow: inactivity.confirm(
+            uow, principal, finding_id, no_longer_needed=True, note=note
+        ),
+        "keep": lambda uow: inactivity.confirm(
+            uow, principal, finding_id, no_longer_needed=False, note=note
+        ),
+        "remove": lambda uow: inactivity.remove(uow, principal, finding_id),
+    }
+    if step not in actions:
+        raise DomainError("http.not_found", ErrorKind.NOT_FOUND)
+    return _act(
+        request,
+        db,
+        actions[step],
+        "/groups",
+        "inactive_" + step,
         lambda error: render(request, "error.html", {"error": error}, status=422),
     )

@@ -88,6 +88,7 @@ def upgrade() -> None:
         sa.Column("category", sa.String(length=40), nullable=False),
         sa.Column("tags", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("substantive", sa.Boolean(), nullable=False, server_default=sa.true()),
         sa.Column("verdict", sa.JSON(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("edited_at", sa.DateTime(), nullable=True),
@@ -187,8 +188,46 @@ def upgrade() -> None:
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.add_column(sa.Column("last_seq", sa.Integer(), nullable=False, server_default="0"))
 
+    # Inactive members: the department confirms before the owner removes (篇七 九.2).
+    with op.batch_alter_table("audit_findings", schema=None) as batch_op:
+        batch_op.alter_column(
+            "status", existing_type=sa.String(length=16), type_=sa.String(length=24)
+        )
+        batch_op.add_column(sa.Column("last_activity_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("requested_by", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("requested_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("confirmed_by", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("confirmed_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("note", sa.Text(), nullable=False, server_default=""))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_audit_findings_requested_by_users"), "users", ["requested_by"], ["id"]
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_audit_findings_confirmed_by_users"), "users", ["confirmed_by"], ["id"]
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_findings", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_audit_findings_confirmed_by_users"), type_="foreignkey"
+        )
+        batch_op.drop_constraint(
+            batch_op.f("fk_audit_findings_requested_by_users"), type_="foreignkey"
+        )
+        for column in (
+            "note",
+            "confirmed_at",
+            "confirmed_by",
+            "requested_at",
+            "requested_by",
+            "last_activity_at",
+        ):
+            batch_op.drop_column(column)
+        batch_op.alter_column(
+            "status", existing_type=sa.String(length=24), type_=sa.String(length=16)
+        )
+
     with op.batch_alter_table("groups", schema=None) as batch_op:
         batch_op.drop_column("last_seq")
 
