@@ -80,6 +80,7 @@ SAMPLE_PARAMS = {
     "finding_id": "999999",
     "seq": "1",
     "restriction_id": "999999",
+    "step": "ask",
     "action": "leave",
     "answer": "decline",
     "decision": "keep",
