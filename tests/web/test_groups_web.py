@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
 from qunguan.services import policy_admin
@@ -95,3 +96,44 @@ def test_a_refused_name_quotes_its_article(
     assert citation["clause"] == "s4-2.2" and citation["quote"].startswith(
         "根据《公务微信工作群管理制度》第二条：工作群的名称要简洁明了"
     )
+
+
+@pytest.mark.clause("s1-2.2")
+def test_groups_come_only_from_the_workflow_with_unique_ids_and_template_names(
+    app_client: TestClient, db: Database
+) -> None:
+    from tests.factories import principal
+    from tests.web.conftest import sign_in
+
+    adopt(db, "s1")
+    with db.unit_of_work() as uow:
+        document = policy_admin.to_yaml(policy_admin.require_current(uow).policy)
+    document = document.replace("template: ''", "template: '{unit}-{topic}'")
+    with db.unit_of_work() as uow:
+        proposal = policy_admin.propose(uow, principal(db, "security"), document, "命名模板").id
+    with db.unit_of_work() as uow:
+        policy_admin.approve(uow, principal(db, "leader"), proposal)
+    office, leader = TestClient(app_client.app), TestClient(app_client.app)
+    ocsrf, lcsrf = sign_in(office, "office"), sign_in(leader, "leader")
+    first = make_group(office, ocsrf, leader, lcsrf, "青山县财政局-日常事务")
+    second = make_group(office, ocsrf, leader, lcsrf, "青山县财政局-公文流转")
+    assert first != second
+    names = {g["id"]: g["name"] for g in office.get("/api/v1/groups").json()["items"]}
+    assert names == {first: "青山县财政局-日常事务", second: "青山县财政局-公文流转"}
+    bare = office.post(
+        "/api/v1/groups/applications",
+        json={
+            "name": "日常事务群",
+            "type": "department",
+            "purpose": "日常工作",
+            "owner_staff_no": "O01",
+        },
+        headers={"X-CSRF-Token": ocsrf},
+    )
+    assert bare.status_code == 422
+    assert [d["code"] for d in bare.json()["error"]["details"]] == ["groups.name_template"]
+    # There is no way to make a group but the approved application.
+    direct = office.post(
+        "/api/v1/groups", json={"name": "青山县财政局-直建"}, headers={"X-CSRF-Token": ocsrf}
+    )
+    assert direct.status_code == 405
