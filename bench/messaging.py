@@ -253,6 +253,58 @@ class ServerProcess:
             self.proc.kill()
 
 
+class Http:
+    """A minimal keep-alive HTTP/1.1 client for JSON posts.
+
+    The load generator shares the machine with the server; a general-purpose client spends
+    more CPU per request than the server does, and would measure itself.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookie = ""
+        self.csrf = ""
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self._reader is not None
+        data = json.dumps(body, ensure_ascii=False).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(data)}\r\nX-CSRF-Token: {self.csrf}\r\n"
+            + (f"Cookie: {self.cookie}\r\n" if self.cookie else "")
+            + "\r\n"
+        )
+        self._writer.write(head.encode() + data)
+        status_line = await self._reader.readline()
+        length = 0
+        while True:
+            line = await self._reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "set-cookie":
+                self.cookie = value.strip().split(";", 1)[0]
+        payload = await self._reader.readexactly(length) if length else b"{}"
+        return int(status_line.split()[1]), json.loads(payload)
+
+    async def sign_in(self, username: str) -> None:
+        status, body = await self.post(
+            "/api/v1/auth/login", {"username": username, "password": PASSWORD}
+        )
+        assert status == 200, body
+        self.csrf = str(body["csrf_token"])
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
 async def sign_in(client: httpx.AsyncClient, username: str) -> str:
     answer = await client.post(
         "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
@@ -264,41 +316,43 @@ async def sign_in(client: httpx.AsyncClient, username: str) -> str:
 # Measurements -------------------------------------------------------------------------------
 
 
-async def serial(base: str, username: str, group_id: int, n: int) -> dict[str, float]:
-    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
-        csrf = await sign_in(client, username)
-        times = []
-        for i in range(n):
-            start = time.perf_counter()
-            answer = await client.post(
-                f"/api/v1/groups/{group_id}/messages",
-                json={"client_id": f"serial-{username}-{i}", "body": f"串行发送第{i}条"},
-                headers={"X-CSRF-Token": csrf},
-            )
-            times.append(time.perf_counter() - start)
-            assert answer.status_code == 201, answer.text
+async def serial(port: int, username: str, group_id: int, n: int) -> dict[str, float]:
+    client = Http(port)
+    await client.sign_in(username)
+    times = []
+    for i in range(n):
+        start = time.perf_counter()
+        status, body = await client.post(
+            f"/api/v1/groups/{group_id}/messages",
+            {"client_id": f"serial-{username}-{i}", "body": f"串行发送第{i}条"},
+        )
+        times.append(time.perf_counter() - start)
+        assert status == 201, body
+    await client.close()
     return {"p50_ms": pct(times, 0.5), "p99_ms": pct(times, 0.99), "per_s": round(n / sum(times))}
 
 
-async def concurrent(base: str, users: list[str], group_id: int, per: int) -> dict[str, float]:
+async def concurrent(port: int, users: list[str], group_id: int, per: int) -> dict[str, float]:
     times: list[float] = []
+    clients = [Http(port) for _ in users]
+    for client, username in zip(clients, users, strict=True):
+        await client.sign_in(username)
 
-    async def one(username: str) -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            csrf = await sign_in(client, username)
-            for i in range(per):
-                start = time.perf_counter()
-                answer = await client.post(
-                    f"/api/v1/groups/{group_id}/messages",
-                    json={"client_id": f"conc-{username}-{i}", "body": f"并发发送{i}"},
-                    headers={"X-CSRF-Token": csrf},
-                )
-                times.append(time.perf_counter() - start)
-                assert answer.status_code == 201, answer.text
+    async def one(client: Http, username: str) -> None:
+        for i in range(per):
+            start = time.perf_counter()
+            status, body = await client.post(
+                f"/api/v1/groups/{group_id}/messages",
+                {"client_id": f"conc-{username}-{i}", "body": f"并发发送{i}"},
+            )
+            times.append(time.perf_counter() - start)
+            assert status == 201, body
 
     start = time.perf_counter()
-    await asyncio.gather(*(one(u) for u in users))
+    await asyncio.gather(*(one(c, u) for c, u in zip(clients, users, strict=True)))
     elapsed = time.perf_counter() - start
+    for client in clients:
+        await client.close()
     return {
         "senders": len(users),
         "messages": len(times),
@@ -357,11 +411,12 @@ async def fanout(
     await asyncio.sleep(1)
     idle_kb = sum(s.rss_kb() for s in servers) - sum(base_rss)
 
-    senders: dict[int, tuple[httpx.AsyncClient, str]] = {}
+    senders: dict[int, Http] = {}
     for g, names in users.items():
-        client = httpx.AsyncClient(base_url=servers[0].base, timeout=30)
-        senders[g] = (client, await sign_in(client, names[0]))
+        senders[g] = Http(servers[0].port)
+        await senders[g].sign_in(names[0])
     group_ids = list(users)
+    locks = {g: asyncio.Lock() for g in group_ids}
     total = int(rate * seconds)
     sent = 0
     send_errors = 0
@@ -370,13 +425,12 @@ async def fanout(
     async def send_one(i: int) -> None:
         nonlocal send_errors
         g = group_ids[i % len(group_ids)]
-        client, csrf = senders[g]
-        answer = await client.post(
-            f"/api/v1/groups/{g}/messages",
-            json={"client_id": f"fan-{i}", "body": f"{time.time()}|{random.choice(WORDS)}"},
-            headers={"X-CSRF-Token": csrf},
-        )
-        if answer.status_code != 201:
+        async with locks[g]:  # one request at a time on each sender's connection
+            status, _body = await senders[g].post(
+                f"/api/v1/groups/{g}/messages",
+                {"client_id": f"fan-{i}", "body": f"{time.time()}|{random.choice(WORDS)}"},
+            )
+        if status != 201:
             send_errors += 1
 
     pending = []
@@ -394,8 +448,8 @@ async def fanout(
         await asyncio.sleep(0.1)
     stop.set()
     await asyncio.gather(*listeners, return_exceptions=True)
-    for client, _csrf in senders.values():
-        await client.aclose()
+    for client in senders.values():
+        await client.close()
     return {
         "servers": len(servers),
         "clients": ready,
@@ -486,17 +540,17 @@ def main() -> None:
         try:
             first_group = plan["chat_groups"][0]
             sender = plan["users"][first_group][0]
-            out["serial_send"] = asyncio.run(serial(server.base, sender, first_group, args.serial))
+            out["serial_send"] = asyncio.run(serial(server.port, sender, first_group, args.serial))
             out["serial_send_5_members"] = asyncio.run(
-                serial(server.base, "small", plan["small"], args.serial // 2)
+                serial(server.port, "small", plan["small"], args.serial // 2)
             )
             out["serial_send_5000_members"] = asyncio.run(
-                serial(server.base, "big", plan["big"], args.serial // 2)
+                serial(server.port, "big", plan["big"], args.serial // 2)
             )
             # Sixteen members of one group, all sending into it at once.
             senders = plan["users"][first_group][:SENDERS]
             out["concurrent_send"] = asyncio.run(
-                concurrent(server.base, senders, first_group, args.per_sender)
+                concurrent(server.port, senders, first_group, args.per_sender)
             )
             if not args.skip_fanout:
                 out["fanout"] = asyncio.run(fanout([server], plan, args.rate, args.seconds))

@@ -218,13 +218,18 @@ CONVERSATION = (
 def _seed_conversation(uow: UnitOfWork) -> None:
     """A conversation in the budget group, a pinned meeting notice filed under 会议, and one
     message held for review (the content engine held it: abusive language)."""
-    group = next(
-        g for g in GroupRepository(uow.session).groups() if g.name == "预算股-年度预算编制"
-    )
+    by_name = {g.name: g for g in GroupRepository(uow.session).groups()}
+    group = by_name["预算股-年度预算编制"]
     people = {n: _as(uow, n) for n in ("office", "owner", "member")}
     in_force = policy_admin.require_current(uow)
     for principal in people.values():
         policy_admin.acknowledge(uow, principal, in_force.version)
+    messages.send(
+        uow,
+        people["office"],
+        by_name["青山县财政局-全体干部职工"].id,
+        messages.Draft("demo-all-1", "请各股室本周五前完成年底安全检查自查，并将自查表报办公室。"),
+    )
     for i, (who, text, reply) in enumerate(CONVERSATION, start=1):
         messages.send(
             uow, people[who], group.id, messages.Draft(f"demo-{i}", text, reply_to_seq=reply)

@@ -523,9 +523,23 @@ def mark_read(uow: UnitOfWork, principal: Principal, group_id: int, seq: int) ->
 
 
 def unread(uow: UnitOfWork, principal: Principal) -> dict[int, int]:
+    """Unread messages per group of the reader: others' messages after their position."""
     if principal.person_id is None:
         return {}
     return MessageRepository(uow.session).unread_counts(principal.person_id)
+
+
+def latest(
+    uow: UnitOfWork, principal: Principal, group_ids: list[int]
+) -> dict[int, dict[str, Any]]:
+    """The last message of each of these groups the reader belongs to, for a group list."""
+    if principal.person_id is None:
+        return {}
+    mine = {g.id for g, _m in GroupRepository(uow.session).groups_of_person(principal.person_id)}
+    rows = MessageRepository(uow.session).latest_of([g for g in group_ids if g in mine])
+    settings = policy_admin.require_current(uow).policy.settings
+    names = _names(uow, {m.sender_person_id for m in rows.values()}, settings)
+    return {g: view(m, names) for g, m in rows.items()}
 
 
 @dataclass(frozen=True)

@@ -307,20 +307,49 @@ class MessageRepository:
     def read_position(self, group_id: int, person_id: int) -> ReadPosition | None:
         return self.session.get(ReadPosition, (group_id, person_id))
 
-    def unread_counts(self, person_id: int) -> dict[int, int]:
-        """Per current group of the person: messages after their read position."""
-        read = (
-            select(ReadPosition.group_id, ReadPosition.seq)
-            .where(ReadPosition.person_id == person_id)
-            .subquery()
-        )
-        rows = self.session.execute(
-            select(Group.id, Group.last_seq - func.coalesce(read.c.seq, 0))
+    def unread_counts(self, person_id: int, cap: int = 100) -> dict[int, int]:
+        """Per current group of the person: others' messages after their read position,
+        counted up to ``cap`` (a page shows "99+"; a count never scans a whole history)."""
+        positions = self.session.execute(
+            select(Group.id, func.coalesce(ReadPosition.seq, 0), Group.last_seq)
             .join(Membership, and_(Membership.group_id == Group.id, Membership.left_at.is_(None)))
-            .outerjoin(read, read.c.group_id == Group.id)
+            .outerjoin(
+                ReadPosition,
+                and_(ReadPosition.group_id == Group.id, ReadPosition.person_id == person_id),
+            )
             .where(Membership.person_id == person_id)
+        ).all()
+        counts: dict[int, int] = {}
+        for group_id, read, last in positions:
+            if last <= read:
+                counts[int(group_id)] = 0
+                continue
+            window = (
+                select(Message.id)
+                .where(
+                    Message.group_id == group_id,
+                    Message.seq > read,
+                    Message.sender_person_id != person_id,
+                    Message.status == "visible",
+                )
+                .limit(cap)
+                .subquery()
+            )
+            counts[int(group_id)] = int(
+                self.session.scalar(select(func.count()).select_from(window)) or 0
+            )
+        return counts
+
+    def latest_of(self, group_ids: Sequence[int]) -> dict[int, Message]:
+        """Each group's last message, by the group's sequence counter (one indexed join)."""
+        if not group_ids:
+            return {}
+        rows = self.session.scalars(
+            select(Message)
+            .join(Group, and_(Group.id == Message.group_id, Message.seq == Group.last_seq))
+            .where(Group.id.in_(group_ids))
         )
-        return {int(g): max(int(n), 0) for g, n in rows}
+        return {m.group_id: m for m in rows}
 
     # Categories -----------------------------------------------------------------------------
 

@@ -129,6 +129,11 @@ def _chat(request: Request, db: Database, principal: Principal, group_id: int | 
     with db.reading() as uow:
         mine = [plain(g) for g in groups.my_groups(uow, principal) if g.my_role is not None]
         unread = {str(g): n for g, n in messages.unread(uow, principal).items()}
+        last = messages.latest(uow, principal, [g["id"] for g in mine])
+    # Like any chat: the group with the newest message first, its last line shown.
+    for g in mine:
+        g["last"] = last.get(g["id"])
+    mine.sort(key=lambda g: g["last"]["created_at"] if g["last"] else "", reverse=True)
     current = _conversation(db, principal, group_id) if group_id is not None else None
     if current is not None and all(g["id"] != group_id for g in mine):
         mine.append(current["group"])  # the office reading a group it is not in
