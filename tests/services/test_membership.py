@@ -56,6 +56,17 @@ def invite(
         return members.invite(uow, principal(db, who), group_id, staff_no, reason)
 
 
+def approved_invitation(db: Database, group_id: int, staff_no: str) -> int:
+    """Under s4 an addition goes to the approver first (篇四 四.2); then it is an invitation."""
+    from qunguan.services import membership_changes
+
+    asked = invite(db, "office", group_id, staff_no, "工作需要")
+    if asked.result == "change":
+        with db.unit_of_work() as uow:
+            membership_changes.decide(uow, principal(db, "leader"), asked.id, approve=True)
+    return asked.id
+
+
 def accept(db: Database, who: str, invitation_id: int) -> None:
     with db.unit_of_work() as uow:
         members.respond(uow, principal(db, who), invitation_id, accept=True)
@@ -163,7 +174,7 @@ class TestOwners:
         self, db: Database
     ) -> None:
         group_id = make_group(db, "s4")
-        accept(db, "member", invite(db, "office", group_id, "M01").id)
+        accept(db, "member", approved_invitation(db, group_id, "M01"))
         with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
             members.leave(uow, principal(db, "office"), group_id)
         assert caught.value.code == "members.owner_cannot_leave"
@@ -585,7 +596,7 @@ class TestIncompleteProfiles:
         held = invite(db, "office", group_id, "M01")
         assert held.result == "held"
         assert not can_read(db, "member", group_id)
-        accept(db, "leader", invite(db, "office", group_id, "L01").id)
+        accept(db, "leader", approved_invitation(db, group_id, "L01"))
         with db.reading() as uow:
             names = {
                 m.display_name for m in members.members(uow, principal(db, "office"), group_id)
@@ -623,3 +634,59 @@ class TestProfileConfirmation:
             profiles.confirm(uow, principal(db, "member"))
         with db.reading() as uow:
             assert profiles.stale(uow, datetime.now() + timedelta(days=15)) == []
+
+
+class TestApprovedChanges:
+    """篇四 四.2: 未经审批不得随意增减群成员."""
+
+    @pytest.mark.clause("s4-4.2a")
+    def test_an_addition_waits_for_the_approver_and_the_membership_names_it(
+        self, db: Database
+    ) -> None:
+        from qunguan.services import membership_changes
+
+        group_id = make_group(db, "s4", owner="O01", approver="leader")
+        asked = invite(db, "office", group_id, "M01", "参与预算编制")
+        assert asked.result == "change"
+        assert not can_read(db, "member", group_id)
+        with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
+            membership_changes.decide(uow, principal(db, "office"), asked.id, approve=True)
+        assert caught.value.code == "members.not_change_approver"
+        with db.reading() as uow:
+            waiting = membership_changes.pending(uow, principal(db, "leader"))
+        assert [(c.id, c.kind) for c in waiting] == [(asked.id, "change")]
+        with db.unit_of_work() as uow:
+            result = membership_changes.decide(uow, principal(db, "leader"), asked.id, approve=True)
+        assert result == "invitation"  # s4 still asks the invitee's consent
+        accept(db, "member", asked.id)
+        with db.reading() as uow:
+            joined = uow.session.scalars(
+                select(Membership).where(
+                    Membership.group_id == group_id, Membership.left_at.is_(None)
+                )
+            ).all()
+        assert {m.invitation_id for m in joined if m.role == "member"} == {asked.id}
+
+    @pytest.mark.clause("s4-4.2a")
+    def test_a_removal_waits_for_the_approver(self, db: Database) -> None:
+        from qunguan.services import membership_changes
+
+        group_id = make_group(db, "s4", owner="O01", approver="leader")
+        asked = invite(db, "office", group_id, "M01", "参与预算编制")
+        with db.unit_of_work() as uow:
+            membership_changes.decide(uow, principal(db, "leader"), asked.id, approve=True)
+        accept(db, "member", asked.id)
+        with db.unit_of_work() as uow:
+            pending = members.remove(uow, principal(db, "office"), group_id, "M01", "项目调整")
+        assert pending is not None and pending.result == "removal"
+        assert can_read(db, "member", group_id)
+        with db.unit_of_work() as uow:
+            assert (
+                membership_changes.decide(uow, principal(db, "leader"), pending.id, approve=True)
+                == "removed"
+            )
+        assert not can_read(db, "member", group_id)
+
+    def test_presets_without_the_rule_add_at_once(self, db: Database) -> None:
+        group_id = make_group(db, "s1", owner="O01")
+        assert invite(db, "office", group_id, "M01").result == "invitation"

@@ -81,6 +81,7 @@ SAMPLE_PARAMS = {
     "seq": "1",
     "restriction_id": "999999",
     "step": "ask",
+    "request_id": "999999",
     "action": "leave",
     "answer": "decline",
     "decision": "keep",

@@ -79,6 +79,8 @@ class Membership(_Section):
     inviters: tuple[Literal["owner", "group_admin"], ...] = ("owner", "group_admin")
     invitee_must_consent: bool = True
     members_may_request: bool = True
+    # Adding or removing members waits for the group approver's decision (篇四 四.2).
+    changes_need_approval: bool = False
     # Members confirm their own name, post and contacts this often (篇七 三.2); None: never.
     profile_confirm_every_days: int | None = Field(None, ge=7, le=3650)
     profile_confirm_grace_days: int = Field(14, ge=1, le=365)

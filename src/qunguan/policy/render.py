@@ -297,6 +297,12 @@ def _job_or_report(settings: Settings, kind: str, name: str) -> str | None:
         ): f"连续 {s.membership.inactivity_days} 天无活动的成员，提请群主与所在部门确认后移出"
         if s.membership.inactivity_days
         else None,
+        ("workflow", "membership_requests"): "增减群成员由群主或群管理员提出并说明理由，经"
+        + _APPROVERS[s.groups.approver.value]
+        + "批准后生效"
+        + ("（受邀人仍须本人同意）" if s.membership.invitee_must_consent else "")
+        if s.membership.changes_need_approval
+        else None,
         ("job", "backup"): {
             "daily": "每日自动备份群记录",
             "weekly": "每周自动备份群记录",
@@ -337,7 +343,7 @@ def describe_target(policy: Policy, target: str) -> str:
         return describe_setting(policy.settings, name)
     specific = _job_or_report(policy.settings, kind, name)
     if specific:
-        return "系统" + specific
+        return specific if kind == "workflow" else "系统" + specific
     return {"job": "系统", "report": "系统提供", "workflow": "", "human": ""}[kind] + KINDS[kind][
         name
     ]

@@ -28,7 +28,14 @@ from qunguan.store.repositories.directory import DirectoryRepository, record_of
 from qunguan.store.repositories.groups import GroupRepository
 
 
-def _join(uow: UnitOfWork, group: Group, person_id: int, reason: str, by: int | None) -> Membership:
+def _join(
+    uow: UnitOfWork,
+    group: Group,
+    person_id: int,
+    reason: str,
+    by: int | None,
+    invitation_id: int | None = None,
+) -> Membership:
     now = utcnow()
     GroupRepository(uow.session).close_invitations(group.id, person_id, "superseded")
     membership = Membership(
@@ -39,6 +46,7 @@ def _join(uow: UnitOfWork, group: Group, person_id: int, reason: str, by: int | 
         reason=reason,
         appointed_by=by,
         appointed_at=now,
+        invitation_id=invitation_id,
     )
     GroupRepository(uow.session).add(membership)
     live.member_joined(uow, group.id, person_id)
@@ -94,6 +102,11 @@ def invite(
             summary={"person": person.staff_no},
         )
         return Outcome("held", held.id)
+    if rules.may_invite(settings, role) and settings.membership.changes_need_approval:
+        # 篇四 四.2: no member is added without approval; the approver decides first.
+        if not reason.strip():
+            raise DomainError("members.reason_missing", clause_ids=rules.CHANGE_CLAUSES)
+        return _change_request(uow, principal, group, person.id, "change", reason)
     if rules.may_invite(settings, role):
         if not rules.consent_needed(settings):
             membership = _join(uow, group, person.id, reason.strip(), principal.user_id)
@@ -135,6 +148,36 @@ def invite(
     if kind == "invitation":
         repo.notify(person.id, "member.invited", {"group": group.name})
     return Outcome(kind, invitation.id)
+
+
+def _change_request(
+    uow: UnitOfWork, principal: Principal, group: Group, person_id: int, kind: str, reason: str
+) -> Outcome:
+    """An addition or removal that waits for the group approver (篇四 四.2)."""
+    repo = GroupRepository(uow.session)
+    row = Invitation(
+        group_id=group.id,
+        person_id=person_id,
+        kind=kind,
+        reason=reason.strip(),
+        created_by=principal.user_id,
+    )
+    repo.add(row)
+    audit.record(
+        uow,
+        principal.actor(),
+        f"member.{kind}_requested",
+        target_type="group",
+        target_id=group.id,
+        summary={"person_id": person_id, "reason": row.reason},
+    )
+    return Outcome(kind, row.id)
+
+
+def join_approved(uow: UnitOfWork, group: Group, request: Invitation) -> Membership:
+    """An approved change request where no consent is asked: the member joins at once."""
+    request.status = "accepted"
+    return _join(uow, group, request.person_id, request.reason, request.created_by, request.id)
 
 
 def decide_request(
@@ -224,7 +267,9 @@ def respond(
     )
     if not accept:
         return None
-    return _join(uow, group, invitation.person_id, invitation.reason, invitation.created_by)
+    return _join(
+        uow, group, invitation.person_id, invitation.reason, invitation.created_by, invitation.id
+    )
 
 
 def end_membership(uow: UnitOfWork, membership: Membership, how: str, reason: str) -> None:
@@ -249,8 +294,9 @@ def leave(uow: UnitOfWork, principal: Principal, group_id: int) -> None:
 
 def remove(
     uow: UnitOfWork, principal: Principal, group_id: int, staff_no: str, reason: str
-) -> None:
-    """An owner or group admin removes a member, saying why; the member is told."""
+) -> Outcome | None:
+    """An owner or group admin removes a member, saying why; the member is told. Where
+    changes need approval, this asks the approver instead (the outcome says so)."""
     group, role = access_group(uow, principal, group_id)
     if not rules.may_manage(role):
         raise DomainError(
@@ -266,6 +312,8 @@ def remove(
         raise not_found("members.member")
     if membership.role == GroupRole.OWNER.value:
         raise DomainError("members.owner_cannot_leave", ErrorKind.CONFLICT, clause_ids=("s4-3.1",))
+    if settings_in_force(uow).membership.changes_need_approval:
+        return _change_request(uow, principal, group, person.id, "removal", reason)
     end_membership(uow, membership, "removed", reason.strip())
     audit.record(
         uow,
@@ -276,6 +324,7 @@ def remove(
         summary={"person": person.staff_no, "reason": reason.strip()},
     )
     repo.notify(person.id, "member.removed", {"group": group.name, "reason": reason.strip()})
+    return None
 
 
 def set_role(

@@ -358,6 +358,8 @@ class Membership(Base):
     left_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     left_how: Mapped[str] = mapped_column(String(16), default="")  # left/removed/auto
     left_reason: Mapped[str] = mapped_column(Text, default="")
+    # The invitation (or approved change request) this membership came from, if any.
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"), default=None)
 
 
 class Invitation(Base):
@@ -369,7 +371,8 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # invitation / request
+    # invitation / request / change (an addition awaiting the approver) / removal
+    kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -15,6 +15,7 @@ class GroupRole(StrEnum):
 
 INVITE_CLAUSES = ("s1-4.1", "s1-4.2", "s5-3a", "s6-2.4", "s7-3.1", "s4-4.2a")
 CONSENT_CLAUSES = ("s1-4.1",)
+CHANGE_CLAUSES = ("s4-4.2a",)
 LEAVER_CLAUSES = ("s1-4.4", "s4-7.1", "s6-2.6")
 DISPLAY_NAME_CLAUSES = ("s2-2.1b", "s5-3b", "s4-4.1")
 

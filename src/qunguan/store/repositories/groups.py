@@ -147,6 +147,15 @@ class GroupRepository:
         )
         return list(self.session.scalars(stmt.order_by(Invitation.id)))
 
+    def pending_of_kind(self, kind: str) -> list[Invitation]:
+        return list(
+            self.session.scalars(
+                select(Invitation)
+                .where(Invitation.kind == kind, Invitation.status == "pending")
+                .order_by(Invitation.id)
+            )
+        )
+
     def requests_of(self, group_id: int) -> list[Invitation]:
         stmt = select(Invitation).where(
             Invitation.group_id == group_id,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.policy.rules.membership import GroupRole
-from qunguan.services import groups, inactivity, members, membership_audit
+from qunguan.services import groups, inactivity, members, membership_audit, membership_changes
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require
 
@@ -152,7 +152,9 @@ def leave(group_id: int, db: Db, principal: Member) -> dict[str, str]:
 @router.post("/groups/{group_id}/removals")
 def remove(group_id: int, body: PersonIn, db: Db, principal: Member) -> dict[str, str]:
     with db.unit_of_work() as uow:
-        members.remove(uow, principal, group_id, body.staff_no, body.reason)
+        pending = members.remove(uow, principal, group_id, body.staff_no, body.reason)
+    if pending is not None:  # the approver decides first (篇四 四.2)
+        return {"status": "removal_requested", "id": str(pending.id)}
     return {"status": "removed"}
 
 
@@ -293,3 +295,26 @@ def confirmation_tasks(db: Db, principal: Member) -> dict[str, Any]:
     """The confirmations waiting for me as the head of a department (or the office)."""
     with db.reading() as uow:
         return {"items": [plain(v) for v in inactivity.tasks(uow, principal)]}
+
+
+@router.get("/membership-changes")
+def membership_change_requests(db: Db, principal: Member) -> dict[str, Any]:
+    """Additions and removals waiting for me as the group approver (篇四 四.2)."""
+    with db.reading() as uow:
+        return {"items": [plain(c) for c in membership_changes.pending(uow, principal)]}
+
+
+@router.post("/membership-changes/{request_id}/approval")
+def approve_change(request_id: int, body: NoteIn, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        result = membership_changes.decide(uow, principal, request_id, approve=True, note=body.note)
+    return {"result": result}
+
+
+@router.post("/membership-changes/{request_id}/refusal")
+def decline_change(request_id: int, body: NoteIn, db: Db, principal: Member) -> dict[str, str]:
+    with db.unit_of_work() as uow:
+        result = membership_changes.decide(
+            uow, principal, request_id, approve=False, note=body.note
+        )
+    return {"result": result}

@@ -14,7 +14,14 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.rules.groups import approver_role
 from qunguan.policy.rules.membership import GroupRole, may_invite, may_manage
-from qunguan.services import directory, groups, inactivity, members, membership_audit
+from qunguan.services import (
+    directory,
+    groups,
+    inactivity,
+    members,
+    membership_audit,
+    membership_changes,
+)
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.deps import database, require
 from qunguan.web.errors import error_with_citations
@@ -37,12 +44,15 @@ def _act(
     flash: str,
     on_error: Callable[[dict[str, Any]], Response],
 ) -> Response:
-    """Run one use case; on refusal show the page again with the error (and its citations)."""
+    """Run one use case; on refusal show the page again with the error (and its citations).
+    A use case whose outcome is a request awaiting approval says so instead."""
     try:
         with db.unit_of_work() as uow:
-            action(uow)
+            outcome = action(uow)
     except DomainError as exc:
         return on_error(error_with_citations(request, exc))
+    if isinstance(outcome, members.Outcome) and outcome.result in ("change", "removal"):
+        flash = outcome.result
     return _done(target, flash)
 
 
@@ -52,6 +62,7 @@ def groups_page(request: Request, db: Db, principal: Member) -> Response:
         mine = groups.my_groups(uow, principal)
         invitations, requests = members.inbox(uow, principal)
         confirmations = inactivity.tasks(uow, principal)
+        changes = membership_changes.pending(uow, principal)
         try:
             approver = approver_role(groups.settings_in_force(uow)) in principal.roles
         except DomainError:
@@ -62,6 +73,7 @@ def groups_page(request: Request, db: Db, principal: Member) -> Response:
         "requests": requests,
         "approver": approver,
         "confirmations": confirmations,
+        "changes": changes,
     }
     return render(request, "groups/list.html", context)
 
@@ -333,5 +345,28 @@ def inactive_member(
         actions[step],
         "/groups",
         "inactive_" + step,
+        lambda error: render(request, "error.html", {"error": error}, status=422),
+    )
+
+
+@router.post("/membership-changes/{request_id}/{decision}")
+def decide_change(
+    request_id: int,
+    decision: str,
+    request: Request,
+    db: Db,
+    principal: Member,
+) -> Response:
+    """The approver's decision on an addition or removal (篇四 四.2)."""
+    if decision not in ("approve", "decline"):
+        raise DomainError("http.not_found", ErrorKind.NOT_FOUND)
+    return _act(
+        request,
+        db,
+        lambda uow: membership_changes.decide(
+            uow, principal, request_id, approve=decision == "approve"
+        ),
+        "/groups",
+        "change_" + decision,
         lambda error: render(request, "error.html", {"error": error}, status=422),
     )

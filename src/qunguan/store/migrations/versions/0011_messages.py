@@ -206,8 +206,24 @@ def upgrade() -> None:
             batch_op.f("fk_audit_findings_confirmed_by_users"), "users", ["confirmed_by"], ["id"]
         )
 
+    # Memberships name the invitation or approved change they came from (篇四 四.2).
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("invitation_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_memberships_invitation_id_invitations"),
+            "invitations",
+            ["invitation_id"],
+            ["id"],
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_memberships_invitation_id_invitations"), type_="foreignkey"
+        )
+        batch_op.drop_column("invitation_id")
+
     with op.batch_alter_table("audit_findings", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_audit_findings_confirmed_by_users"), type_="foreignkey"
