@@ -6,6 +6,7 @@ in use and swapped in by one assignment (``EngineSlot``), so checks never wait o
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 
@@ -28,6 +29,13 @@ from qunguan.moderation.verdict import (
 from qunguan.policy.document import Policy, Settings
 
 _BUILT_IN: tuple[TermEntry, ...] = (*MARKING_TERMS, *PAYMENT_TERMS)
+# One pattern for what personal data or a link needs before either finder can find anything.
+# It starts with a look at the first character, so the regex engine skips ahead to one
+# that can begin any of them (an alternation alone makes it try each at every character).
+_DETECTABLE = re.compile(
+    f"(?=[{personal_data.PRECONDITION_STARTS}{links.PRECONDITION_STARTS}])"
+    f"(?:{'|'.join((*personal_data.PRECONDITIONS, links.PRECONDITION))})"
+)
 
 
 class ContentEngine:
@@ -52,29 +60,34 @@ class ContentEngine:
         """Everything found in ``text``, before any policy, in offsets of ``text``."""
         n = normalise(text)
         found: list[Finding] = []
-        rules = self.automaton.rules
-        for index, start, end in self.automaton.find(n.keyed):
-            hit = rules[index]
-            a, b = n.keyed_span(start, end)
-            found.append(Finding(a, b, hit.category, hit.rule, hit.action))
+        hits = self.automaton.find(n.keyed)
+        if hits:
+            rules = self.automaton.rules
+            origin = n.keyed_origin()
+            for index, start, end in hits:
+                category, rule, action = rules[index]
+                found.append(Finding(origin[start], origin[end - 1] + 1, category, rule, action))
         plain = n.plain
-        for start, end, rule in documents.find_document_numbers(plain):
-            a, b = n.plain_span(start, end)
-            # The issuer is on the number's own line; the plain view joined the lines.
-            a = max(a, text.rfind("\n", a, b) + 1)
-            found.append(Finding(a, b, RED_HEADER, rule))
-        for start, end, rule in personal_data.find_personal_data(plain):
-            a, b = n.plain_span(start, end)
-            found.append(Finding(a, b, PERSONAL_DATA, rule))
+        # A document number has digits; without them there is none to look for.
+        if n.alnum and "号" in plain:
+            for start, end, rule in documents.find_document_numbers(plain):
+                a, b = n.plain_span(start, end)
+                # The issuer is on the number's own line; the plain view joined the lines.
+                a = max(a, text.rfind("\n", a, b) + 1)
+                found.append(Finding(a, b, RED_HEADER, rule))
         if "密" in plain:
             for start, end, rule in documents.find_starred_markings(plain):
                 a, b = n.plain_span(start, end)
                 found.append(Finding(a, b, MARKING, rule))
-            folded = tables().fold_text(text)
             found.extend(
                 Finding(a, b, MARKING, rule)
-                for a, b, rule in documents.find_markings_on_own_line(folded)
+                for a, b, rule in documents.find_markings_on_own_line(n.folded)
             )
+        if _DETECTABLE.search(plain) is None:  # most messages: nothing for the two below
+            return found
+        for start, end, rule in personal_data.find_personal_data(plain):
+            a, b = n.plain_span(start, end)
+            found.append(Finding(a, b, PERSONAL_DATA, rule))
         for link in links.find_links(plain):
             a, b = n.plain_span(link.start, link.end)
             found.extend(Finding(a, b, kind, f"link:{kind}", host=link.host) for kind in link.kinds)
