@@ -109,6 +109,20 @@ def engine(uow: UnitOfWork) -> ContentEngine:
     return slot.get()
 
 
+def listed_word(uow: UnitOfWork, text: str) -> str | None:
+    """The first word of the lists in force that ``text`` holds, in any form the engine
+    recognises (spaced, traditional, pinyin …): what makes a group name improper. An entry
+    whose own action only warns or records does not count."""
+    text = text.strip()
+    for found in engine(uow).scan(text):
+        if found.category in LIST_CATEGORIES and found.action not in _NOT_REFUSING:
+            return text[found.start : found.end]
+    return None
+
+
+_NOT_REFUSING = (ContentAction.WARN, ContentAction.RECORD)
+
+
 def apply(uow: UnitOfWork) -> ContentEngine:
     """Build the lists in force now, in this thread, and put them in use in this process.
     For the edge that changed them, after its commit (and for ``check``)."""
