@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -15,11 +16,12 @@ from qunguan.i18n import Translator
 from qunguan.moderation import TermEntry, Verdict, explain
 from qunguan.services import policy_admin, term_lists
 from qunguan.services.messages import verdict_json
-from qunguan.services.uow import Database
+from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.api.directory import XLSX_TYPE, read_upload
 from qunguan.web.deps import database, require, translator
 
 router = APIRouter(prefix="/api/v1/content", tags=["content"])
+T = TypeVar("T")
 
 
 class EntryIn(BaseModel):
@@ -54,15 +56,21 @@ def report_json(report: term_lists.ImportReport) -> dict[str, Any]:
     }
 
 
+def change_lists(db: Database, change: Callable[[UnitOfWork], T]) -> T:
+    """A change of the lists in its own transaction, then, once committed, the new lists
+    put in use in this process (the others follow within a second, in the background)."""
+    with db.unit_of_work() as uow:
+        result = change(uow)
+    with db.reading() as uow:
+        term_lists.apply(uow)
+    return result
+
+
 def run_import(
     db: Database, principal: Principal, filename: str, data: bytes
 ) -> term_lists.ImportReport:
-    """Import in one transaction, then put the new lists in use in this process."""
-    with db.unit_of_work() as uow:
-        report = term_lists.import_file(uow, principal.actor(), filename, data)
-    with db.reading() as uow:
-        term_lists.apply(uow)
-    return report
+    actor = principal.actor()
+    return change_lists(db, lambda uow: term_lists.import_file(uow, actor, filename, data))
 
 
 def try_text(db: Database, text: str, t: Translator) -> dict[str, Any]:
@@ -108,11 +116,12 @@ def add_entry(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.CONTENT_MANAGE))],
 ) -> dict[str, Any]:
-    with db.unit_of_work() as uow:
-        revision = term_lists.add_entry(uow, principal.actor(), category, body.text, body.options)
-    with db.reading() as uow:
-        term_lists.apply(uow)
-    return {"revision": revision}
+    actor = principal.actor()
+
+    def add(uow: UnitOfWork) -> int:
+        return term_lists.add_entry(uow, actor, category, body.text, body.options)
+
+    return {"revision": change_lists(db, add)}
 
 
 @router.delete("/lists/{category}/entries")
@@ -122,11 +131,12 @@ def remove_entry(
     principal: Annotated[Principal, Depends(require(Permission.CONTENT_MANAGE))],
     text: str = "",
 ) -> dict[str, Any]:
-    with db.unit_of_work() as uow:
-        revision = term_lists.remove_entry(uow, principal.actor(), category, text)
-    with db.reading() as uow:
-        term_lists.apply(uow)
-    return {"revision": revision}
+    actor = principal.actor()
+    return {
+        "revision": change_lists(
+            db, lambda uow: term_lists.remove_entry(uow, actor, category, text)
+        )
+    }
 
 
 @router.post("/imports")

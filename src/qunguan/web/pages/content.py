@@ -15,7 +15,7 @@ from qunguan.domain.errors import DomainError
 from qunguan.moderation import LIST_CATEGORIES
 from qunguan.services import term_lists
 from qunguan.services.uow import Database
-from qunguan.web.api.content import run_import, try_text
+from qunguan.web.api.content import change_lists, run_import, try_text
 from qunguan.web.api.directory import read_upload
 from qunguan.web.deps import database, require, translator
 from qunguan.web.errors import error_with_citations
@@ -78,11 +78,9 @@ def add_submit(
     text: Annotated[str, Form()] = "",
     options: Annotated[str, Form()] = "",
 ) -> Response:
+    actor = principal.actor()
     try:
-        with db.unit_of_work() as uow:
-            term_lists.add_entry(uow, principal.actor(), category, text, options)
-        with db.reading() as uow:
-            term_lists.apply(uow)
+        change_lists(db, lambda uow: term_lists.add_entry(uow, actor, category, text, options))
     except DomainError as exc:
         error = error_with_citations(request, exc)
         return _page(request, db, category, status=422, entry_error=error, text=text)
@@ -97,11 +95,9 @@ def remove_submit(
     category: Annotated[str, Form()] = "",
     text: Annotated[str, Form()] = "",
 ) -> Response:
+    actor = principal.actor()
     try:
-        with db.unit_of_work() as uow:
-            term_lists.remove_entry(uow, principal.actor(), category, text)
-        with db.reading() as uow:
-            term_lists.apply(uow)
+        change_lists(db, lambda uow: term_lists.remove_entry(uow, actor, category, text))
     except DomainError as exc:
         error = error_with_citations(request, exc)
         return _page(request, db, category, status=422, entry_error=error)
