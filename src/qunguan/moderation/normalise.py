@@ -161,11 +161,16 @@ _GONE_RUN = re.compile(f"{_GONE}+")
 
 
 def _without_runs(positions: list[int], pattern: re.Pattern[str], text: str) -> list[int]:
-    """``positions`` (one per character of ``text``) less those of the runs ``pattern`` finds."""
-    runs = [m.span() for m in pattern.finditer(text)]
-    for start, end in reversed(runs):
-        del positions[start:end]
-    return positions
+    """``positions`` (one per character of ``text``) less those of the runs ``pattern`` finds.
+    Built piece by piece, so a long text with many runs stays linear."""
+    out: list[int] = []
+    last = 0
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        out += positions[last:start]
+        last = end
+    out += positions[last:]
+    return out
 
 
 class Normalised:
@@ -212,9 +217,9 @@ class Normalised:
         if self._plain_origin is None:
             origin = list(range(len(self._folded)))
             if self._kept is not self._folded:
-                _without_runs(origin, _GONE_RUN, self._folded)
+                origin = _without_runs(origin, _GONE_RUN, self._folded)
             if len(self.plain) != len(self._kept):
-                _without_runs(origin, tables().cjk_gap, self._kept)
+                origin = _without_runs(origin, tables().cjk_gap, self._kept)
             self._plain_origin = origin
         return self._plain_origin
 
@@ -223,10 +228,12 @@ class Normalised:
         if self._keyed_origin is None:
             origin = self.plain_origin()
             if self._latin_edits:
-                origin = origin.copy()
+                plain, origin, last = origin, [], 0
                 # A gap became nothing or one space; the space stands where the gap began.
-                for start, end, length in reversed(self._latin_edits):
-                    origin[start:end] = origin[start : start + length]
+                for start, end, length in self._latin_edits:
+                    origin += plain[last : start + length]
+                    last = end
+                origin += plain[last:]
             self._keyed_origin = origin
         return self._keyed_origin
 

@@ -99,7 +99,7 @@ def engine(uow: UnitOfWork) -> ContentEngine:
         revision = TermListRepository(session).revision()
         key = _revision_key(session, revision)
         if key != slot.revision and not (revision == 0 and slot.revision is None):
-            bind = session.get_bind()
+            bind = session.get_bind().engine
 
             def load() -> tuple[TermList, ...]:
                 with Session(bind) as own:  # the background build reads in its own session
