@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, text
 
+from qunguan.moderation import ContentEngine, default_slot
 from qunguan.services import accounts
 from qunguan.services.uow import Database
 from qunguan.store import migrate
@@ -68,3 +69,14 @@ def db(migrated_url: str) -> Iterator[Database]:
     database = Database(make_engine(migrated_url))
     yield database
     database.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def shipped_content_engine() -> Iterator[None]:
+    """Each test starts with the engine of the shipped lists: the process's engine slot
+    would otherwise carry one test's agency lists into the next."""
+    yield
+    slot = default_slot()
+    slot.wait(30)
+    slot.swap(ContentEngine.default())
+    slot.expire()

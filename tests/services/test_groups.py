@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from qunguan.domain.errors import DomainError
-from qunguan.services import groups, members, policy_admin
+from qunguan.services import groups, members, policy_admin, term_lists
 from qunguan.services.groups import ApplicationForm
 from qunguan.services.uow import Database
 from qunguan.store.models import AuditRecord, Group
@@ -134,6 +134,19 @@ class TestNaming:
         agency(db, "s4")
         assert refused(db, name="预算股赌博讨论组") == ["groups.name_sensitive"]
         assert apply(db, name="财政局-预算编制")
+
+    @pytest.mark.clause("s4-2.2", "s1-3.2")
+    def test_names_are_checked_by_the_content_engine_with_the_agencys_lists(
+        self, db: Database
+    ) -> None:
+        agency(db, "s4")
+        # The engine sees through separators and traditional characters.
+        assert refused(db, name="预算股 賭·博 讨论组") == ["groups.name_sensitive"]
+        with db.unit_of_work() as uow:
+            term_lists.add_entry(uow, principal(db, "security").actor(), "political", "青山鱼塘")
+        with db.reading() as uow:  # as the edge does after its commit
+            term_lists.apply(uow)
+        assert refused(db, name="青山鱼塘工作群") == ["groups.name_sensitive"]
 
     @pytest.mark.clause("s6-2.3")
     def test_a_template_requiring_a_topic_refuses_a_bare_name(self, db: Database) -> None:

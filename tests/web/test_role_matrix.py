@@ -24,6 +24,8 @@ from tests.web.test_routes import declared
 # persona -> {path: reachable?}, all GETs
 SPECIFICATION: dict[str, dict[str, bool]] = {
     "member": {
+        "/api/v1/content/lists": False,
+        "/content": False,
         "/api/v1/directory/people": True,
         "/api/v1/directory/export": False,
         "/api/v1/users": False,
@@ -33,12 +35,16 @@ SPECIFICATION: dict[str, dict[str, bool]] = {
         "/api/v1/inactivity/tasks": True,
     },
     "office": {
+        "/api/v1/content/lists": False,
+        "/content": False,
         "/api/v1/directory/people": True,
         "/api/v1/directory/export": True,
         "/api/v1/users": False,
         "/api/v1/audit/records": False,
     },
     "leader": {
+        "/api/v1/content/lists": False,
+        "/content": False,
         "/api/v1/directory/people": True,
         "/api/v1/directory/export": False,
         "/api/v1/users": False,
@@ -46,6 +52,8 @@ SPECIFICATION: dict[str, dict[str, bool]] = {
     },
     "admin": {
         "/api/v1/unread": False,
+        "/api/v1/content/lists": False,
+        "/content": False,
         "/api/v1/users": True,
         "/api/v1/audit/records": False,
         "/api/v1/directory/people": False,
@@ -53,12 +61,16 @@ SPECIFICATION: dict[str, dict[str, bool]] = {
     },
     "auditor": {
         "/api/v1/unread": False,
+        "/api/v1/content/lists": False,
+        "/content": False,
         "/api/v1/audit/records": True,
         "/api/v1/users": False,
         "/api/v1/directory/people": False,
         "/api/v1/directory/export": False,
     },
     "security": {
+        "/api/v1/content/lists": True,
+        "/content": True,
         "/api/v1/directory/people": True,
         "/api/v1/users": False,
         "/api/v1/audit/records": False,
@@ -85,6 +97,7 @@ SAMPLE_PARAMS = {
     "action": "leave",
     "answer": "decline",
     "decision": "keep",
+    "category": "political",
 }
 
 

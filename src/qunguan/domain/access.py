@@ -47,6 +47,8 @@ class Permission(StrEnum):
     POLICY_PROPOSE = "policy.propose"  # edit and propose a new version
     POLICY_APPROVE = "policy.approve"  # approve or refuse a proposal (leader)
     POLICY_STATUS = "policy.status"  # who has acknowledged which version
+    # The term lists of the content engine: import, export, edit, try (security admin).
+    CONTENT_MANAGE = "content.manage"
     # Work groups: apply, join, take part. What one may do in a group is decided there,
     # by one's role in it and the policy (policy/rules/groups.py, membership.py).
     GROUPS = "groups"
@@ -61,6 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.POLICY_READ,
             Permission.POLICY_PROPOSE,
             Permission.POLICY_STATUS,
+            Permission.CONTENT_MANAGE,
         }
     ),
     # The auditor reads the audit trail (and the rules it is audited against), nothing else.

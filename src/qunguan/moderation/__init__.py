@@ -4,7 +4,7 @@ The message path, notices, group names and uploads call ``default_engine().check
 ``check_file(...)`` with the group's settings and get a ``Verdict``.
 """
 
-from qunguan.moderation.engine import ContentEngine, EngineSlot, default_engine
+from qunguan.moderation.engine import ContentEngine, EngineSlot, default_engine, default_slot
 from qunguan.moderation.explain import explain
 from qunguan.moderation.terms import (
     LIST_CATEGORIES,
@@ -29,6 +29,7 @@ __all__ = [
     "Verdict",
     "default_engine",
     "default_lists",
+    "default_slot",
     "dump_list",
     "explain",
     "from_xlsx",

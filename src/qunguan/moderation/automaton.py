@@ -10,12 +10,14 @@ See docs/decisions/0001-content-matcher.md for why this library.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import lru_cache
 from itertools import product
+from operator import itemgetter
+from typing import NamedTuple
 
 import ahocorasick_rs
 
-from qunguan.moderation.normalise import key
+from qunguan.moderation.normalise import key, keys
 from qunguan.moderation.terms import TermEntry
 from qunguan.policy.document import ContentAction
 
@@ -25,28 +27,27 @@ _WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _SPACINGS_UP_TO = 4
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     category: str
     rule: str
     action: ContentAction | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Target:
-    rule: int
-    allow: bool
-    left: bool  # the key starts with a Latin letter or digit: it must not continue a word
-    right: bool
+# What a key stands for: (rule index, allow phrase?, must not continue a Latin word on the
+# left, on the right). A tuple, not an object: a build makes one per key.
+_Target = tuple[int, bool, bool, bool]
+_BY_PLACE = itemgetter(1, 2, 0)
 
 
-def _pinyin(text: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def _pinyin(text: str) -> tuple[str, ...]:
+    """Cached across builds: a list edited and rebuilt spells only its new entries anew."""
     from pypinyin import lazy_pinyin  # its dictionaries load on first use, only if asked
 
-    return [s for s in (p.strip() for p in lazy_pinyin(text)) if s]
+    return tuple(s for s in (p.strip() for p in lazy_pinyin(text)) if s)
 
 
-def _spellings(syllables: list[str]) -> set[str]:
+def _spellings(syllables: tuple[str, ...]) -> set[str]:
     if len(syllables) > _SPACINGS_UP_TO:
         return {"".join(syllables), " ".join(syllables)}
     out = set()
@@ -55,43 +56,68 @@ def _spellings(syllables: list[str]) -> set[str]:
     return out
 
 
-def entry_keys(entry: TermEntry) -> set[str]:
-    """The normalised forms that count as the entry: itself, and its pinyin if it asks."""
-    keys = {key(entry.text)}
-    if entry.pinyin or entry.initials:
-        syllables = _pinyin(entry.text)
-        if entry.pinyin and syllables:
-            keys |= {key(s) for s in _spellings(syllables)}
-        if entry.initials and len(syllables) >= 2:
-            keys.add(key("".join(s[0] for s in syllables)))
+def _aliases(entry: TermEntry) -> set[str]:
+    """The entry's pinyin spellings and initials, keyed, when it asks for them."""
+    out: set[str] = set()
+    syllables = _pinyin(entry.text)
+    if entry.pinyin and syllables:
+        out |= {key(s) for s in _spellings(syllables)}
+    if entry.initials and len(syllables) >= 2:
+        out.add(key("".join(s[0] for s in syllables)))
+    return out
+
+
+def _with_l_for_i(found: set[str]) -> set[str]:
     # ``1`` reads as ``i`` in the message, but people write it for ``l`` too (ki11).
-    keys |= {k.replace("l", "i") for k in keys if "l" in k and k.isascii()}
-    keys.discard("")
-    return keys
+    found |= {k.replace("l", "i") for k in found if "l" in k and k.isascii()}
+    found.discard("")
+    return found
 
 
 class Automaton:
     """Built once from entries; ``find`` is safe to call from many threads at once."""
 
     def __init__(self, entries: Iterable[TermEntry]) -> None:
+        entries = list(entries)
         rules: list[Rule] = []
         targets: dict[str, list[_Target]] = {}
 
         def add(k: str, rule: int, allow: bool) -> None:
-            bucket = targets.setdefault(k, [])
-            bucket.append(_Target(rule, allow, k[0] in _WORD, k[-1] in _WORD))
+            target = (rule, allow, k[0] in _WORD, k[-1] in _WORD)
+            bucket = targets.get(k)
+            if bucket is None:
+                targets[k] = [target]
+            else:
+                bucket.append(target)
 
-        for entry in entries:
-            index = len(rules)
+        # Every entry text and allow phrase keyed in one batch (see ``normalise.keys``).
+        phrases = [p for e in entries for p in e.allow]
+        keyed = keys([e.text for e in entries] + phrases)
+        keyed_allow = iter(keyed[len(entries) :])
+        for index, entry in enumerate(entries):
             rules.append(Rule(entry.category, entry.rule, entry.action))
-            for k in entry_keys(entry):
-                add(k, index, False)
-            for phrase in entry.allow:
-                if k := key(phrase):
+            # The forms that count as the entry: itself, and its pinyin if it asks.
+            own = keyed[index]
+            if entry.pinyin or entry.initials:
+                for k in _with_l_for_i({own} | _aliases(entry)):
+                    add(k, index, False)
+            elif "l" in own:
+                for k in _with_l_for_i({own}):
+                    add(k, index, False)
+            elif own:
+                add(own, index, False)
+            for _phrase in entry.allow:
+                if k := next(keyed_allow):
                     add(k, index, True)
         self.rules = tuple(rules)
         self.patterns = list(targets)
         self._targets = [tuple(targets[p]) for p in self.patterns]
+        # A key of one entry, not an allow phrase, not ending in a Latin letter or digit (a
+        # Chinese key, nearly always): its hit needs no further look.
+        self._plain = [
+            t[0][0] if len(t) == 1 and not (t[0][1] or t[0][2] or t[0][3]) else -1
+            for t in self._targets
+        ]
         self.raw = ahocorasick_rs.AhoCorasick(self.patterns) if self.patterns else None
 
     def find(self, keyed: str) -> list[tuple[int, int, int]]:
@@ -104,20 +130,27 @@ class Automaton:
         hits: list[tuple[int, int, int]] = []
         allowed: dict[int, list[tuple[int, int]]] = {}
         size = len(keyed)
+        plain = self._plain
         for pattern, start, end in matches:
-            for t in self._targets[pattern]:
-                if (t.left and start > 0 and keyed[start - 1] in _WORD) or (
-                    t.right and end < size and keyed[end] in _WORD
+            rule = plain[pattern]
+            if rule >= 0:
+                hits.append((rule, start, end))
+                continue
+            for index, allow, left, right in self._targets[pattern]:
+                if (left and start > 0 and keyed[start - 1] in _WORD) or (
+                    right and end < size and keyed[end] in _WORD
                 ):
                     continue
-                if t.allow:
-                    allowed.setdefault(t.rule, []).append((start, end))
+                if allow:
+                    allowed.setdefault(index, []).append((start, end))
                 else:
-                    hits.append((t.rule, start, end))
+                    hits.append((index, start, end))
         if allowed:
             hits = [
                 (r, s, e)
                 for r, s, e in hits
                 if not any(a <= s and e <= b for a, b in allowed.get(r, ()))
             ]
-        return sorted(set(hits), key=lambda h: (h[1], h[2], h[0]))
+        if len(hits) == 1:
+            return hits
+        return sorted(set(hits), key=_BY_PLACE)

@@ -37,6 +37,10 @@ _SPELLED_DOT = re.compile(_DOT)
 # A digit before 点 or 。 is a time or a sentence's end far more often than a domain.
 _HINT = re.compile(r"[a-z0-9](?:[.．｡]|\s*[(\[{（【]|\s*[:：]\s*//)|[a-z](?:[。点點]|\s+dot\s)")
 
+# What a link needs before the link pattern can match (see ``personal_data.PRECONDITIONS``).
+PRECONDITION = _HINT.pattern
+PRECONDITION_STARTS = "a-z0-9"
+
 _PAYMENT_SCHEMES = {"wxp", "weixin", "alipay", "alipays"}
 _PAYMENT_HOSTS = ("pay.weixin.qq.com", "wx.tenpay.com", "qr.alipay.com", "ds.alipay.com",
                   "render.alipay.com", "mclient.alipay.com", "qr.95516.com")  # fmt: skip

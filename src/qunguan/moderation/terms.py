@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from qunguan.domain.errors import DomainError, ErrorDetail
@@ -34,6 +35,8 @@ LIST_CATEGORIES = (
     "confidential",
     "rumour",
 )
+# An entry is a word or a phrase; the list manager's table holds this many characters.
+MAX_ENTRY_CHARS = 100
 _ACTIONS = {a.value: a for a in ContentAction if a is not ContentAction.PASS}
 _HEADERS = ("词条 entry", "类别 category", "处置 action", "选项 options", "例外 allow")
 
@@ -80,6 +83,9 @@ def _entry(
     text = text.strip()
     if not text:
         return None, [_problem(source, row, "content.entry_empty", text)]
+    if len(text) > MAX_ENTRY_CHARS:
+        limit = str(MAX_ENTRY_CHARS)
+        return None, [_problem(source, row, "content.entry_too_long", text[:20], limit=limit)]
     flags = {"pinyin": False, "initials": False}
     allow: tuple[str, ...] = ()
     action: ContentAction | None = None
@@ -151,6 +157,7 @@ def load_directory(directory: Path) -> tuple[TermList, ...]:
     )
 
 
+@cache
 def default_lists() -> tuple[TermList, ...]:
     """The small lists shipped with Qunguan (``moderation/lists``), of our own writing."""
     return load_directory(Path(__file__).parent / "lists")

@@ -10,7 +10,7 @@ red-header documents are confidential material, so they also carry the clauses o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from qunguan.moderation.documents import MARKING, RED_HEADER
 from qunguan.moderation.links import GIFT_VOUCHER, LINK, RED_ENVELOPE, TRANSFER, trusted
@@ -44,8 +44,9 @@ _LINK_ACTION = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+# Named tuples, not frozen dataclasses: as immutable, and a check makes several of them,
+# where a frozen dataclass's ``__init__`` costs a microsecond or two each.
+class Span(NamedTuple):
     """What fired, where: offsets into the original text, ``text == original[start:end]``."""
 
     start: int
@@ -55,8 +56,7 @@ class Span:
     rule: str
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """The engine's answer: the most severe action of what fired, and why."""
 
     action: ContentAction
@@ -73,8 +73,7 @@ class Verdict:
 PASSED = Verdict(ContentAction.PASS, (), (), ())
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """A span the scan found, before any policy: ``action`` is an entry's own override."""
 
     start: int
@@ -86,6 +85,8 @@ class Finding:
 
 
 def most_severe(actions: list[ContentAction]) -> ContentAction:
+    if len(actions) == 1:
+        return actions[0]
     return max(actions, key=_RANK.__getitem__, default=ContentAction.PASS)
 
 
@@ -136,35 +137,87 @@ def clauses_for(policy: Policy, paths: set[str]) -> set[str]:
     return {cid for cid, target in policy.clause_map.items() if target in targets}
 
 
+class _Table:
+    """Per policy and settings: each category's action and the clause ids it carries."""
+
+    __slots__ = ("actions", "clauses", "in_file", "policy", "settings", "trusted_domains")
+
+    def __init__(self, policy: Policy, settings: Settings, in_file: bool) -> None:
+        self.policy = policy  # held, so that the ids keying the cache stay theirs
+        self.settings = settings
+        self.in_file = in_file
+        self.trusted_domains = settings.posting.links.trusted_domains
+        self.actions: dict[str, ContentAction] = {}
+        self.clauses: dict[str, frozenset[str]] = {}
+        for category in _ALL_CATEGORIES:
+            self.actions[category] = category_action(category, settings)
+            self.clauses[category] = frozenset(
+                clauses_for(policy, set(setting_paths(category, in_file)))
+            )
+
+    def action(self, category: str) -> ContentAction:
+        found = self.actions.get(category)
+        return category_action(category, self.settings) if found is None else found
+
+    def clause_ids(self, category: str) -> frozenset[str]:
+        found = self.clauses.get(category)
+        if found is None:
+            paths = set(setting_paths(category, self.in_file))
+            return frozenset(clauses_for(self.policy, paths))
+        return found
+
+
+_ALL_CATEGORIES = (*_CONTENT_CATEGORIES, LINK, *_MONEY_SETTING, FILE_TYPE, FILE_SIZE,
+                   FILE_UNREADABLE)  # fmt: skip
+# Policies and settings are immutable and shared (``policy_admin`` parses each published
+# version once, ``settings_for_group_type`` merges each group type once): a check finds its
+# table by their identity instead of walking the clause map again.
+_TABLES: dict[tuple[int, int, bool], _Table] = {}
+
+
+def _table(policy: Policy, settings: Settings, in_file: bool) -> _Table:
+    table = _TABLES.get((id(policy), id(settings), in_file))
+    if table is None or table.policy is not policy or table.settings is not settings:
+        table = _Table(policy, settings, in_file)
+        if len(_TABLES) > 256:
+            _TABLES.clear()
+        _TABLES[(id(policy), id(settings), in_file)] = table
+    return table
+
+
 def decide(
     findings: list[Finding], text: str, policy: Policy, settings: Settings, *, in_file: bool
 ) -> Verdict:
     """The verdict on ``text`` under ``settings``; a category the policy passes is dropped."""
     if not findings:
         return PASSED
+    table = _table(policy, settings, in_file)
     spans: list[Span] = []
-    actions: list[ContentAction] = []
-    paths: set[str] = set()
-    for f in findings:
-        if f.category == LINK and trusted(f.host, settings.posting.links.trusted_domains):
+    actions: set[ContentAction] = set()
+    for start, end, category, rule, own_action, host in findings:
+        if category == LINK and trusted(host, table.trusted_domains):
             continue
-        action = f.action or category_action(f.category, settings)
-        if f.category == RED_HEADER and not in_file and action is not ContentAction.PASS:
+        action = own_action or table.action(category)
+        if category == RED_HEADER and not in_file and action is not ContentAction.PASS:
             # A message that cites a document number refers to it; a file that carries
             # one is the document.
             action = ContentAction.RECORD
         if action is ContentAction.PASS:
             continue
-        actions.append(action)
-        paths.update(setting_paths(f.category, in_file))
-        spans.append(Span(f.start, f.end, text[f.start : f.end], f.category, f.rule))
+        actions.add(action)
+        spans.append(Span(start, end, text[start:end], category, rule))
     if not spans:
         return PASSED
-    spans = _without_nested(spans)
+    if len(spans) > 1:
+        spans = _without_nested(spans)
+    categories = {s.category for s in spans}
+    clause_ids: set[str] = set()
+    for category in categories:
+        clause_ids |= table.clause_ids(category)
     return Verdict(
-        most_severe(actions),
-        tuple(sorted({s.category for s in spans})),
-        tuple(sorted(clauses_for(policy, paths))),
+        most_severe(list(actions)),
+        tuple(sorted(categories)),
+        tuple(sorted(clause_ids)),
         tuple(spans),
     )
 

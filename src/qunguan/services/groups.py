@@ -17,7 +17,7 @@ from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind, not_found
 from qunguan.policy.document import Settings
 from qunguan.policy.rules import groups as rules
 from qunguan.policy.rules.membership import GroupRole, may_manage
-from qunguan.services import audit, live, policy_admin
+from qunguan.services import audit, live, policy_admin, term_lists
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group, GroupApplication, Invitation, Membership, Person
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -59,6 +59,7 @@ def _name_check(
         person_names={p.name for p in directory.all_people()},
         active_names=taken,
         unit_names=[u.name for u in directory.units()],
+        sensitive_word=term_lists.listed_word(uow, name),
     )
 
 

@@ -22,11 +22,11 @@ from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import NameParts, display_name
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.domain.events import LiveEvent
-from qunguan.moderation import Verdict, default_engine
+from qunguan.moderation import Verdict
 from qunguan.policy.document import ContentAction, Policy, Settings, settings_for_group_type
 from qunguan.policy.rules import posting as rules
 from qunguan.policy.rules.membership import GroupRole
-from qunguan.services import audit, policy_admin
+from qunguan.services import audit, policy_admin, term_lists
 from qunguan.services.groups import access_group
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group, Message, MessageCategory, ReadPosition
@@ -136,8 +136,8 @@ def _check_draft(uow: UnitOfWork, group_id: int, draft: Draft, settings: Setting
     return body
 
 
-def _screen(policy: Policy, settings: Settings, body: str) -> Verdict:
-    return default_engine().check(body, policy, settings)
+def _screen(uow: UnitOfWork, policy: Policy, settings: Settings, body: str) -> Verdict:
+    return term_lists.engine(uow).check(body, policy, settings)
 
 
 def _context(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> SendContext:
@@ -195,7 +195,7 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
     rules.check_rate(settings, ctx.sent_last_minute)
     body = _check_draft(uow, group_id, draft, settings)
 
-    verdict = _screen(in_force.policy, settings, body)
+    verdict = _screen(uow, in_force.policy, settings, body)
     if verdict.action is ContentAction.BLOCK:
         return _refuse(uow, principal, group_id, verdict)
     if verdict.action is ContentAction.CONFIRM and not draft.confirmed:
@@ -323,7 +323,7 @@ def edit(
         raise DomainError("messages.body_empty")
     if len(body) > rules.MAX_BODY_CHARS:
         raise DomainError("messages.body_too_long", params={"limit": rules.MAX_BODY_CHARS})
-    verdict = _screen(in_force.policy, settings, body)
+    verdict = _screen(uow, in_force.policy, settings, body)
     if not verdict.passed and verdict.action is not ContentAction.WARN:
         raise DomainError(
             "messages.edit_refused",

@@ -547,3 +547,43 @@ class Restriction(Base):
     by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     lifted_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     lifted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class TermListRow(Base):
+    """An agency's list of one category (``moderation.terms.LIST_CATEGORIES``); the engine
+    in force is the shipped lists plus these."""
+
+    __tablename__ = "term_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), unique=True)
+    source: Mapped[str] = mapped_column(String(200), default="")  # the file last imported
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class TermRow(Base):
+    """One entry of an agency's list, in the fields of ``moderation.TermEntry``."""
+
+    __tablename__ = "term_entries"
+    __table_args__ = (UniqueConstraint("list_id", "text", name="uq_term_entries_list_text"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("term_lists.id"))
+    text: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str | None] = mapped_column(String(16), default=None)
+    pinyin: Mapped[bool] = mapped_column(Boolean, default=False)
+    initials: Mapped[bool] = mapped_column(Boolean, default=False)
+    allow: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TermListRevision(Base):
+    """The single row every change of the lists moves on: server processes compare it with
+    the revision of their engine to know when to rebuild."""
+
+    __tablename__ = "term_list_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

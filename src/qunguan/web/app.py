@@ -16,7 +16,7 @@ from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.jobs import scheduler
 from qunguan.realtime.hub import Hub
 from qunguan.realtime.redis_relay import RedisRelay, channel_for
-from qunguan.services import audit
+from qunguan.services import audit, term_lists
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import check_durability, make_engine
@@ -24,6 +24,7 @@ from qunguan.web import errors, ws
 from qunguan.web.api import account as api_account
 from qunguan.web.api import audit as api_audit
 from qunguan.web.api import auth as api_auth
+from qunguan.web.api import content as api_content
 from qunguan.web.api import directory as api_directory
 from qunguan.web.api import groups as api_groups
 from qunguan.web.api import health
@@ -35,6 +36,7 @@ from qunguan.web.pages import admin as pages_admin
 from qunguan.web.pages import audit as pages_audit
 from qunguan.web.pages import auth as pages_auth
 from qunguan.web.pages import chat as pages_chat
+from qunguan.web.pages import content as pages_content
 from qunguan.web.pages import directory as pages_directory
 from qunguan.web.pages import groups as pages_groups
 from qunguan.web.pages import policy as pages_policy
@@ -53,6 +55,7 @@ ROUTERS = (
     api_users.router,
     api_audit.router,
     api_policy.router,
+    api_content.router,
     pages_auth.router,
     pages_account.router,
     pages_directory.router,
@@ -61,6 +64,7 @@ ROUTERS = (
     pages_policy.router,
     pages_groups.router,
     pages_chat.router,
+    pages_content.router,
 )
 # WebSocket routes authenticate in their handler (``deps.socket_principal``).
 SOCKETS = (ws.router,)
@@ -96,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         background: list[asyncio.Task[None]] = []
         try:
             check_database(database)
+            with database.reading() as uow:  # the agency's lists, before the first message
+                term_lists.apply(uow)
             hub.bind(asyncio.get_running_loop())
             if relay is not None:
                 background.append(asyncio.create_task(relay.run()))

@@ -7,12 +7,20 @@ delivery, storage and logging of that decision are the message path's, tested th
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
-from qunguan.moderation import ContentEngine, EngineSlot, Verdict, default_engine, parse_list
+from qunguan.moderation import (
+    ContentEngine,
+    EngineSlot,
+    TermList,
+    Verdict,
+    default_engine,
+    parse_list,
+)
 from qunguan.policy.document import ContentAction, settings_for_group_type
 from qunguan.policy.presets import PRESET_IDS
 from tests.unit.moderation.conftest import ENGINE, check, preset, resident_id
@@ -203,3 +211,75 @@ class TestEngineSwap:
         worker.join()
         assert results and results[0] is True
         assert not slot.get().check("测试新词", policy, policy.settings).passed
+
+
+class TestBackgroundBuilds:
+    def test_an_offer_builds_in_the_background_and_checks_never_wait(self) -> None:
+        slot = EngineSlot(ENGINE)
+        policy = preset("s2")
+        started, release = threading.Event(), threading.Event()
+
+        def slow_load() -> list[TermList]:
+            started.set()
+            release.wait(10)
+            return [parse_list("political", "测试新词\n")]
+
+        assert slot.offer(("db", 1), slow_load)
+        started.wait(10)
+        # The build is under way: checks go on with the engine in use.
+        assert slot.get().check("测试新词", policy, policy.settings).passed
+        assert not slot.offer(("db", 1), slow_load)  # the same revision is not built twice
+        release.set()
+        assert slot.wait(30)
+        assert slot.revision == ("db", 1)
+        assert not slot.get().check("测试新词", policy, policy.settings).passed
+        assert slot.get().check("法轮功", policy, policy.settings).action.value == "block"
+
+    def test_offers_during_a_build_end_in_the_latest(self) -> None:
+        slot = EngineSlot(ENGINE)
+        started, release = threading.Event(), threading.Event()
+        loads: list[int] = []
+
+        def load(n: int) -> Callable[[], list[TermList]]:
+            def run() -> list[TermList]:
+                loads.append(n)
+                started.set()
+                release.wait(10)
+                return [parse_list("political", f"测试新词{n}\n")]
+
+            return run
+
+        slot.offer(("db", 1), load(1))
+        started.wait(10)
+        slot.offer(("db", 2), load(2))
+        slot.offer(("db", 3), load(3))
+        release.set()
+        assert slot.wait(30)
+        assert slot.revision == ("db", 3) and loads == [1, 3]
+
+    def test_a_slow_background_build_never_replaces_a_later_install(self) -> None:
+        slot = EngineSlot(ENGINE)
+        started, release = threading.Event(), threading.Event()
+
+        def slow_load() -> list[TermList]:
+            started.set()
+            release.wait(10)
+            return []
+
+        slot.offer(("db", 1), slow_load)
+        started.wait(10)
+        slot.install(("db", 2), [parse_list("political", "测试新词\n")])
+        release.set()
+        assert slot.wait(30)
+        assert slot.revision == ("db", 2)
+
+    def test_a_failed_load_keeps_the_engine_in_use(self) -> None:
+        slot = EngineSlot(ENGINE)
+
+        def broken() -> list[TermList]:
+            raise OSError("database gone")
+
+        slot.offer(("db", 1), broken)
+        assert slot.wait(30)
+        assert slot.get() is ENGINE and slot.revision is None
+        assert isinstance(slot.last_error, OSError)

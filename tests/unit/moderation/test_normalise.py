@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qunguan.moderation import ContentEngine, TermEntry, TermList
-from qunguan.moderation.normalise import key, normalise
+from qunguan.moderation import ContentEngine, TermEntry, TermList, default_lists
+from qunguan.moderation.normalise import key, keys, normalise
 
 ENTRIES = ("法轮功", "颠覆国家政权", "色情", "网络赌博", "傻逼", "porn", "gift card")
 ENGINE = ContentEngine.from_lists(
@@ -71,6 +71,18 @@ class TestOffsets:
                 start, end = back(i, i + 1)
                 assert 0 <= start < end <= len(text)
 
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from([*"法轮功色情ab1 0，。·\u200b機密ＡＢ"]), max_size=30))
+    def test_each_character_of_a_view_comes_from_where_its_map_says(self, text: str) -> None:
+        n = normalise(text)
+        plain_origin, keyed_origin = n.plain_origin(), n.keyed_origin()
+        assert len(plain_origin) == len(n.plain) and len(keyed_origin) == len(n.keyed)
+        assert plain_origin == sorted(set(plain_origin))
+        assert all(n.folded[o] == ch for o, ch in zip(plain_origin, n.plain, strict=True))
+        assert keyed_origin == sorted(keyed_origin)
+        for o, ch in zip(keyed_origin, n.keyed, strict=True):
+            assert ch == " " or n.folded[o] == ch or n.folded[o] in "0134578"
+
     def test_a_hit_across_separators_spans_them_in_the_original(self) -> None:
         text = "请看 法 ，轮·功 谢谢"
         (span,) = [f for f in ENGINE.scan(text) if f.rule == "political:法轮功"]
@@ -97,3 +109,20 @@ def test_written_forms_meet_their_entry(written: str, meets: str) -> None:
 def test_ordinary_latin_words_keep_their_spaces() -> None:
     assert normalise("buy now").keyed == "buy now"
     assert normalise("10:30 开会").plain == "10:30 开会"
+
+
+class TestKeysInOneBatch:
+    def test_the_shipped_entries_key_as_they_do_one_by_one(self) -> None:
+        texts = [e.text for t in default_lists() for e in t.entries]
+        texts += [p for t in default_lists() for e in t.entries for p in e.allow]
+        assert keys(texts) == [key(t) for t in texts]
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        st.lists(
+            st.text(alphabet=st.sampled_from([*"法轮功a b1l0，。·-\u200b機ＡＢ \t"]), max_size=8),
+            max_size=6,
+        )
+    )
+    def test_no_step_reaches_across_two_entries(self, texts: list[str]) -> None:
+        assert keys(texts) == [key(t) for t in texts]
