@@ -268,6 +268,17 @@ class Http:
         self._writer: asyncio.StreamWriter | None = None
 
     async def post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """One request; a connection the server closed while idle is opened again once."""
+        for attempt in (1, 2):
+            try:
+                return await self._post(path, body)
+            except (ConnectionError, IndexError, asyncio.IncompleteReadError):
+                await self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _post(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if self._writer is None:
             self._reader, self._writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self._reader is not None
@@ -303,14 +314,7 @@ class Http:
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
-
-
-async def sign_in(client: httpx.AsyncClient, username: str) -> str:
-    answer = await client.post(
-        "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
-    )
-    answer.raise_for_status()
-    return str(answer.json()["csrf_token"])
+        self._reader = self._writer = None
 
 
 # Measurements -------------------------------------------------------------------------------
@@ -374,13 +378,14 @@ async def fanout(
 
     async def listen(server: ServerProcess, username: str) -> None:
         nonlocal received, ready
-        async with httpx.AsyncClient(base_url=server.base, timeout=30) as client:
-            await sign_in(client, username)
-            cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        http = Http(server.port)
+        await http.sign_in(username)
+        await http.close()
+        cookie = http.cookie
         async with websockets.connect(
             f"ws://127.0.0.1:{server.port}/api/v1/stream",
             additional_headers={"Cookie": cookie},
-            open_timeout=30,
+            open_timeout=60,
             max_queue=None,
         ) as ws:
             await ws.send(json.dumps({"type": "hello", "since": {}}))
