@@ -422,6 +422,8 @@ async def fanout(
         await senders[g].sign_in(names[0])
     group_ids = list(users)
     locks = {g: asyncio.Lock() for g in group_ids}
+    # Fresh client ids per run: a repeated id is an idempotent retry, answered without an event.
+    run = len(servers)
     total = int(rate * seconds)
     sent = 0
     send_errors = 0
@@ -433,7 +435,7 @@ async def fanout(
         async with locks[g]:  # one request at a time on each sender's connection
             status, _body = await senders[g].post(
                 f"/api/v1/groups/{g}/messages",
-                {"client_id": f"fan-{i}", "body": f"{time.time()}|{random.choice(WORDS)}"},
+                {"client_id": f"fan-{run}-{i}", "body": f"{time.time()}|{random.choice(WORDS)}"},
             )
         if status != 201:
             send_errors += 1
