@@ -245,12 +245,24 @@ def remove(uow: UnitOfWork, principal: Principal, finding_id: int) -> None:
 
 
 def tasks(uow: UnitOfWork, principal: Principal) -> list[InactiveView]:
-    """The confirmations waiting for me as a department head (or the office)."""
+    """The confirmations waiting for me as a department head (or the office).
+
+    Every groups page asks this: one query finds what waits anywhere (usually nothing),
+    and the confirmers are worked out once per person, not once per finding."""
     repo = GroupRepository(uow.session)
+    waiting = [
+        f
+        for f in repo.findings_everywhere(KIND, "awaiting_department")
+        if (group := repo.group(f.group_id)) is not None and group.status == "active"
+    ]
+    if not waiting or principal.person_id is None:
+        return []
+    people = DirectoryRepository(uow.session).people_by_ids([f.person_id for f in waiting])
+    confirmers: dict[int, list[int]] = {}
     out = []
-    for group in repo.groups(status="active"):
-        for finding in repo.findings(group.id, "awaiting_department"):
-            if finding.kind == KIND and _may_confirm(uow, principal, finding):
-                person = DirectoryRepository(uow.session).person(finding.person_id)
-                out.append(_view(finding, person))
+    for finding in waiting:
+        if finding.person_id not in confirmers:
+            confirmers[finding.person_id] = _confirmers(uow, people.get(finding.person_id))
+        if principal.person_id in confirmers[finding.person_id]:
+            out.append(_view(finding, people.get(finding.person_id)))
     return out

@@ -199,6 +199,11 @@ class GroupRepository:
         )
         return list(self.session.scalars(stmt.order_by(AuditFinding.id)))
 
+    def findings_everywhere(self, kind: str, status: str) -> list[AuditFinding]:
+        """Findings of one kind and status across all groups, in one query."""
+        stmt = select(AuditFinding).where(AuditFinding.kind == kind, AuditFinding.status == status)
+        return list(self.session.scalars(stmt.order_by(AuditFinding.id)))
+
     def latest_finding(self, group_id: int, person_id: int, kind: str) -> AuditFinding | None:
         return self.session.scalar(
             select(AuditFinding)
