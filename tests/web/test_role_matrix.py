@@ -98,6 +98,9 @@ SAMPLE_PARAMS = {
     "answer": "decline",
     "decision": "keep",
     "category": "political",
+    "notice_id": "999999",
+    "attachment_id": "999999",
+    "grant_id": "999999",
 }
 
 

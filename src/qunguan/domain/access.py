@@ -52,6 +52,8 @@ class Permission(StrEnum):
     # Work groups: apply, join, take part. What one may do in a group is decided there,
     # by one's role in it and the policy (policy/rules/groups.py, membership.py).
     GROUPS = "groups"
+    # Agency-wide reports on how the regulation is kept: online time, responsiveness.
+    REPORTS = "reports"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -75,6 +77,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.POLICY_APPROVE,
             Permission.POLICY_STATUS,
             Permission.GROUPS,
+            Permission.REPORTS,
         }
     ),
     Role.OFFICE: frozenset(
@@ -85,6 +88,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.POLICY_PROPOSE,
             Permission.POLICY_STATUS,
             Permission.GROUPS,
+            Permission.REPORTS,
         }
     ),
     Role.MEMBER: frozenset({Permission.DIRECTORY_READ, Permission.POLICY_READ, Permission.GROUPS}),

@@ -15,7 +15,14 @@ from datetime import datetime
 
 from qunguan.domain.clock import utcnow
 from qunguan.policy.document import Settings as PolicySettings
-from qunguan.services import inactivity, membership_audit, policy_admin, profiles
+from qunguan.services import (
+    inactivity,
+    inquiries,
+    membership_audit,
+    notice_followup,
+    policy_admin,
+    profiles,
+)
 from qunguan.services.uow import Database, UnitOfWork
 
 log = logging.getLogger("qunguan.jobs")
@@ -64,6 +71,12 @@ def run_due(db: Database, now: datetime | None = None) -> dict[str, int]:
         in_force = policy_admin.current(uow)
     if in_force is None:
         return done
+    # Hourly-grained work claims per item, so it runs every tick rather than per period.
+    with db.unit_of_work() as uow:
+        done["notices_unpinned"] = notice_followup.unpin_expired(uow, now)
+        done["notice_reminders"] = notice_followup.remind_outstanding(uow, now)
+        done["notices_overdue"] = notice_followup.report_overdue(uow, now)
+        done["inquiries_overdue"] = inquiries.remind_overdue(uow, now)
     for job in JOBS:
         every = job.every_days(in_force.policy.settings)
         if not every:

@@ -8,8 +8,11 @@ in the database, and rendered as the regulation text members read.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -144,14 +147,59 @@ class Notices(_Section):
     absorb_bare_acknowledgements: bool = True
     pin_until_deadline: bool = True
     remind_every_hours: int | None = Field(24, ge=1, le=720)
+    # A leader's authorisation of a department to publish lasts at most this long.
+    grant_max_days: int = Field(365, ge=1, le=3650)
 
 
 class Responsiveness(_Section):
+    # Work inquiries and assignments: named members answer within this many working minutes.
     respond_within_minutes: int | None = Field(None, ge=1, le=10_080)
+    # Members' questions: a group's admins answer within this many working hours.
+    questions_answer_within_hours: int | None = Field(None, ge=1, le=720)
 
 
 class Presence(_Section):
     min_online_hours_per_workday: float | None = Field(None, gt=0, le=24)
+
+
+class Calendar(_Section):
+    """Working days and hours: deadlines in working time, presence per workday."""
+
+    timezone: str = "Asia/Shanghai"
+    workdays: tuple[int, ...] = (1, 2, 3, 4, 5)  # ISO weekdays, Monday = 1
+    hours: tuple[str, ...] = ("08:30-12:00", "14:00-17:30")
+    holidays: tuple[date, ...] = ()
+    # Weekend days worked in exchange for a holiday (调休).
+    extra_workdays: tuple[date, ...] = ()
+
+    @field_validator("workdays")
+    @classmethod
+    def _weekdays(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(not 1 <= d <= 7 for d in value):
+            raise ValueError("workdays are ISO weekdays 1 (Monday) to 7 (Sunday)")
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("at least one span of working hours, like 08:30-12:00")
+        for span in value:
+            if not _SPAN.fullmatch(span) or span[:5] >= span[6:]:
+                raise ValueError(f"{span!r} is not a span like 08:30-12:00")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
+_SPAN = re.compile(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d")
 
 
 class SanctionStep(StrEnum):
@@ -214,6 +262,7 @@ class Settings(_Section):
     notices: Notices = Notices()
     responsiveness: Responsiveness = Responsiveness()
     presence: Presence = Presence()
+    calendar: Calendar = Calendar()
     sanctions: Sanctions = Sanctions()
     reports: Reports = Reports()
     patrol: Patrol = Patrol()

@@ -235,6 +235,11 @@ def describe_setting(settings: Settings, path: str) -> str:
             else "统计工作问询的响应时长"
         ),
         "responsiveness": lambda: "统计工作问询的响应时长",
+        "responsiveness.questions_answer_within_hours": lambda: (
+            f"成员在群内提出的问题和建议，群管理员须在 {s.responsiveness.questions_answer_within_hours} 个工作小时内答复，超时提醒并计入报表"
+            if s.responsiveness.questions_answer_within_hours
+            else "群管理员答复成员的问题和建议，系统记录答复时长"
+        ),
         "sanctions.ladder": lambda: (
             "处理梯度：" + " → ".join(_STEPS[x] for x in s.sanctions.ladder)
         ),

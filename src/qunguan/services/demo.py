@@ -13,13 +13,27 @@ from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import ORG_COLUMNS, ORG_SHEET, PEOPLE_COLUMNS, PEOPLE_SHEET
 from qunguan.policy.rules.membership import GroupRole
-from qunguan.services import accounts, directory, groups, members, messages, policy_admin
+from qunguan.policy.workcalendar import add_working_minutes, workday_bounds
+from qunguan.services import (
+    accounts,
+    directory,
+    groups,
+    members,
+    messages,
+    notice_grants,
+    notices,
+    policy_admin,
+    presence,
+)
 from qunguan.services.credentials import principal_of
 from qunguan.services.uow import UnitOfWork
+from qunguan.store.models import PresenceInterval
 from qunguan.store.repositories.accounts import AccountRepository
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.messages import MessageRepository
+from qunguan.store.repositories.notices import NoticeRepository
+from qunguan.store.repositories.presence import PresenceRepository
 from qunguan.tabular import write_xlsx
 
 DEMO_PASSWORD = "Qunguan@2026"
@@ -147,6 +161,9 @@ def seed_demo(uow: UnitOfWork) -> bool:
     if not MessageRepository(uow.session).any_message():
         _seed_conversation(uow)
         created = True
+    if not NoticeRepository(uow.session).recent(1):
+        _seed_notices(uow)
+        created = True
     return created
 
 
@@ -241,3 +258,88 @@ def _seed_conversation(uow: UnitOfWork) -> None:
     messages.send(
         uow, people["member"], group.id, messages.Draft("demo-held", "这种表格谁设计的，真是脑残")
     )
+
+
+def _seed_notices(uow: UnitOfWork) -> None:
+    """A reply-required notice to everyone with some acknowledgements still outstanding, a
+    no-reply duty roster on top of the budget group, a leader's authorisation of the budget
+    department, an assignment waiting for an answer, and a day of online time."""
+    by_name = {g.name: g for g in GroupRepository(uow.session).groups()}
+    everyone, budget = by_name["青山县财政局-全体干部职工"], by_name["预算股-年度预算编制"]
+    office, leader, owner = (_as(uow, n) for n in ("office", "leader", "owner"))
+    in_force = policy_admin.require_current(uow)
+    policy_admin.acknowledge(uow, leader, in_force.version)
+    summary = notices.publish(
+        uow,
+        office,
+        notices.NoticeDraft(
+            "关于做好 2026 年度工作总结的通知",
+            "各股室：\n请于本月 20 日前将本股室 2026 年度工作总结（3000 字以内）报办公室，"
+            "同时抄送分管局领导。总结须包括主要工作、存在问题和 2027 年工作打算。\n"
+            "收到请点击“确认收到”。",
+            (everyone.id,),
+            reply_required=True,
+            deadline=utcnow() + timedelta(days=5),
+        ),
+    )
+    notices.acknowledge(uow, owner, summary.id)
+    notices.acknowledge(uow, leader, summary.id)
+    notices.publish(
+        uow,
+        office,
+        notices.NoticeDraft(
+            "元旦假期值班安排",
+            "1 月 1 日至 1 月 3 日由预算股张伟、国库股郑国强轮流值班，值班电话 0731-5550123。"
+            "无需回复，请值班人员遵照执行。",
+            (budget.id,),
+            reply_required=False,
+            deadline=utcnow() + timedelta(days=25),
+        ),
+    )
+    department = DirectoryRepository(uow.session).person_by_staff_no("CZ006")
+    assert department is not None
+    notice_grants.grant(
+        uow,
+        leader,
+        department.department_id,
+        90,
+        "年度预算编制期间由预算股直接发布相关通知",
+        [budget.id],
+    )
+    member = DirectoryRepository(uow.session).person_by_staff_no("CZ008")
+    assert member is not None
+    messages.send(
+        uow,
+        owner,
+        budget.id,
+        messages.Draft(
+            "demo-assignment",
+            "@孙浩然 请今天下班前把人员经费测算表发我，谢谢。",
+            mentions=(member.id,),
+            expects="assignment",
+        ),
+    )
+    _seed_presence(uow)
+
+
+def _seed_presence(uow: UnitOfWork) -> None:
+    """The last workday's connections of a few people, so the online-time report has a day."""
+    settings = policy_admin.require_current(uow).policy.settings
+    if not presence.tracking(settings):
+        return
+    day = presence.last_workday(settings, utcnow().date())
+    bounds = workday_bounds(settings.calendar, day)
+    if bounds is None:
+        return
+    repo = PresenceRepository(uow.session)
+    people = DirectoryRepository(uow.session)
+    for staff_no, minutes in (("CZ004", 420), ("CZ006", 330), ("CZ008", 190), ("CZ001", 90)):
+        person = people.person_by_staff_no(staff_no)
+        if person is None:
+            continue
+        end = add_working_minutes(settings.calendar, bounds[0], minutes)
+        repo.add(
+            PresenceInterval(
+                person_id=person.id, started_at=bounds[0], last_seen_at=end, ended_at=end
+            )
+        )

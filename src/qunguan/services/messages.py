@@ -24,9 +24,10 @@ from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.domain.events import LiveEvent
 from qunguan.moderation import Verdict
 from qunguan.policy.document import ContentAction, Policy, Settings, settings_for_group_type
+from qunguan.policy.rules import notices as notice_rules
 from qunguan.policy.rules import posting as rules
 from qunguan.policy.rules.membership import GroupRole
-from qunguan.services import audit, policy_admin, term_lists
+from qunguan.services import audit, inquiries, notices, policy_admin, term_lists
 from qunguan.services.groups import access_group
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group, Message, MessageCategory, ReadPosition
@@ -47,14 +48,19 @@ class Draft:
     file_ref: dict[str, Any] | None = None
     # The sender saw the engine's request to confirm (personal data) and confirms.
     confirmed: bool = False
+    # The message waits for answers: "inquiry" or "assignment" (from the members it
+    # mentions) or "question" (from the group's admins); "" for an ordinary message.
+    expects: str = ""
 
 
 @dataclass(frozen=True)
 class SendOutcome:
-    status: str  # stored / held / confirm / refused
+    status: str  # stored / held / confirm / refused / acknowledged
     message: dict[str, Any] | None = None
     verdict: dict[str, Any] | None = None
     refusal: DomainError | None = None
+    # A bare "收到" that acknowledged a notice instead of being posted.
+    acknowledged: dict[str, Any] | None = None
 
 
 def _group_settings(policy: Policy, group: Group) -> Settings:
@@ -103,6 +109,7 @@ def view(message: Message, names: dict[int, str]) -> dict[str, Any]:
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "pinned": message.pinned_at is not None,
         "warning": (message.verdict or {}).get("action") == ContentAction.WARN.value,
+        "notice": message.notice_ref,
     }
 
 
@@ -194,6 +201,15 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
     rules.check_onboarded(settings, unread)
     rules.check_rate(settings, ctx.sent_last_minute)
     body = _check_draft(uow, group_id, draft, settings)
+    if draft.expects:
+        inquiries.check_kind(draft.expects, draft.mentions)
+    acknowledges: int | None = None
+    # Only replies and bare acknowledgements can concern a notice: ordinary messages pay
+    # nothing for this check.
+    if draft.kind == "text" and (draft.reply_to_seq is not None or not rules.is_substantive(body)):
+        early, acknowledges = _notice_reply(uow, principal, group_id, draft, body, settings)
+        if early is not None:
+            return early
 
     verdict = _screen(uow, in_force.policy, settings, body)
     if verdict.action is ContentAction.BLOCK:
@@ -238,6 +254,8 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
         settings.membership.display_name_format,
     )
     shown = _shown(values, name)
+    if not held:
+        _answers(uow, principal, settings, values, draft.expects, acknowledges)
     if held or not verdict.passed or verdict.spans:
         audit.record(
             uow,
@@ -251,6 +269,72 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
         return SendOutcome("held", shown, values["verdict"])
     uow.publish(LiveEvent("message", group_id, shown))
     return SendOutcome("stored", shown, values["verdict"])
+
+
+def _notice_reply(
+    uow: UnitOfWork,
+    principal: Principal,
+    group_id: int,
+    draft: Draft,
+    body: str,
+    settings: Settings,
+) -> tuple[SendOutcome | None, int | None]:
+    """A bare "收到" acknowledges a reply-required notice without being posted, or is
+    absorbed where the notice needs no reply (篇二 二.(二).4); a substantive reply to a
+    reply-required notice is posted and acknowledges it. Returns the early outcome, or the
+    notice the stored message will acknowledge."""
+    if rules.is_substantive(body):
+        assert draft.reply_to_seq is not None
+        return None, notices.reply_target(uow, group_id, draft.reply_to_seq)
+    bare = notices.bare_reply(uow, principal, group_id, settings, draft.reply_to_seq)
+    if bare is None:
+        return None, None
+    if bare.absorbed:
+        raise DomainError(
+            "notices.no_reply_needed", ErrorKind.CONFLICT, clause_ids=notice_rules.ABSORB_CLAUSES
+        )
+    assert bare.acknowledge is not None
+    ack = notices.acknowledge(uow, principal, bare.acknowledge, how="reply")
+    return SendOutcome(
+        "acknowledged",
+        acknowledged={"notice_id": ack.notice_id, "at": ack.at.isoformat(), "first": ack.first},
+    ), None
+
+
+def _answers(
+    uow: UnitOfWork,
+    principal: Principal,
+    settings: Settings,
+    values: dict[str, Any],
+    expects: str,
+    acknowledges: int | None,
+) -> None:
+    """What a posted message answers or asks: a notice's acknowledgement, an inquiry's
+    response, a new inquiry."""
+    person_id = principal.person_id or 0
+    if acknowledges is not None:
+        notices.acknowledge_by_reply(uow, principal, acknowledges, values["id"])
+    if values["reply_to_seq"] is not None:
+        inquiries.record_response(
+            uow,
+            values["group_id"],
+            values["reply_to_seq"],
+            person_id,
+            values["id"],
+            values["created_at"],
+        )
+    if expects:
+        inquiries.open_inquiry(
+            uow,
+            settings,
+            message_id=values["id"],
+            group_id=values["group_id"],
+            seq=values["seq"],
+            kind=expects,
+            asker=person_id,
+            mentions=tuple(values["mentions"]),
+            at=values["created_at"],
+        )
 
 
 def _shown(values: dict[str, Any], sender_name: str) -> dict[str, Any]:
@@ -273,6 +357,7 @@ def _shown(values: dict[str, Any], sender_name: str) -> dict[str, Any]:
         "edited_at": None,
         "pinned": False,
         "warning": (values["verdict"] or {}).get("action") == ContentAction.WARN.value,
+        "notice": None,
     }
 
 
@@ -311,6 +396,8 @@ def edit(
     """The sender edits within the policy's window; the new text is checked like a new
     message, and the old one is kept for the record."""
     group, _role, message = _own_message(uow, principal, group_id, seq)
+    if message.kind == "notice":
+        notice_rules.check_immutable()
     rules.check_own(message.sender_person_id, principal.person_id)
     if message.status != "visible":
         raise DomainError("messages.not_editable", ErrorKind.CONFLICT)
@@ -345,6 +432,8 @@ def recall(uow: UnitOfWork, principal: Principal, group_id: int, seq: int) -> No
     """The sender recalls within the window; members see that it was recalled, the record
     keeps what it said."""
     group, _role, message = _own_message(uow, principal, group_id, seq)
+    if message.kind == "notice":
+        notice_rules.check_immutable()
     rules.check_own(message.sender_person_id, principal.person_id)
     if message.status != "visible":
         raise DomainError("messages.not_editable", ErrorKind.CONFLICT)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -488,6 +489,9 @@ class Message(Base):
     recalled_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     pinned_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     pinned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    # A notice's place in the conversation (kind "notice"): what its card shows, copied
+    # from the notice, which never changes once published.
+    notice_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class MessageRevision(Base):
@@ -587,3 +591,155 @@ class TermListRevision(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- Notices, acknowledgements, inquiries, presence ----------------------------------
+
+
+class NoticeGrant(Base):
+    """A leader's authorisation of a department to publish notices (篇二 二.(二).3): to
+    some groups or all, until an end date; revocable."""
+
+    __tablename__ = "notice_grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    # The groups it covers; None: every group.
+    group_ids: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    granted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class Notice(Base):
+    """An official notice. Once published it never changes: a correction is a new version
+    of the same series (``supersedes_id``), and the old one is marked superseded."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), default=None)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    reply_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    deadline: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Hours between reminders to the outstanding; None: the policy's.
+    remind_every_hours: Mapped[int | None] = mapped_column(Integer, default=None)
+    # pending_approval / published / superseded / refused
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    authority: Mapped[str] = mapped_column(String(32))  # office / leader / authorised_department
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("notice_grants.id"), default=None)
+    publisher_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    publisher_name: Mapped[str] = mapped_column(String(100), default="")
+    # The issuing office or department, as it stood at publication.
+    issuer: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    # The audit record that carries the hash.
+    audit_seq: Mapped[int | None] = mapped_column(Integer, default=None)
+    unpinned_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    unpinned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    overdue_reported_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class NoticeAttachment(Base):
+    """A file published with a notice; its hash is part of the notice's hash."""
+
+    __tablename__ = "notice_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class NoticeTarget(Base):
+    """A group a notice went to, and the message that carries it there."""
+
+    __tablename__ = "notice_targets"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+
+
+class NoticeRecipient(Base):
+    """Who a notice was delivered to, per group, as the groups stood at publication."""
+
+    __tablename__ = "notice_recipients"
+    __table_args__ = (Index("ix_notice_recipients_person", "person_id", "notice_id"),)
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+
+
+class NoticeAcknowledgement(Base):
+    """A member's first acknowledgement of a notice: the proof of delivery. One per person;
+    later taps and replies change nothing."""
+
+    __tablename__ = "notice_acknowledgements"
+
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    how: Mapped[str] = mapped_column(String(16))  # tap / reply
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), default=None)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+
+
+class Inquiry(Base):
+    """A message that expects an answer from named people: a work inquiry or assignment
+    (篇五 四), or a member's question to the group's admins (篇七 六)."""
+
+    __tablename__ = "inquiries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), unique=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # inquiry / assignment / question
+    asked_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    asked_at: Mapped[datetime] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, default=None, index=True)
+
+
+class InquiryTarget(Base):
+    """One person an inquiry waits on, and when they first answered."""
+
+    __tablename__ = "inquiry_targets"
+    __table_args__ = (Index("ix_inquiry_targets_open", "person_id", "responded_at"),)
+
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    response_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class PresenceInterval(Base):
+    """A live connection's span: from connect to close, or to the last heartbeat if the
+    server died first. Online time per workday is counted from these (篇二 三.2)."""
+
+    __tablename__ = "presence_intervals"
+    __table_args__ = (Index("ix_presence_intervals_person_start", "person_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)

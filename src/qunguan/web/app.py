@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.jobs import scheduler
 from qunguan.realtime.hub import Hub
 from qunguan.realtime.redis_relay import RedisRelay, channel_for
-from qunguan.services import audit, term_lists
+from qunguan.services import audit, presence, term_lists
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import check_durability, make_engine
@@ -29,6 +30,7 @@ from qunguan.web.api import directory as api_directory
 from qunguan.web.api import groups as api_groups
 from qunguan.web.api import health
 from qunguan.web.api import messages as api_messages
+from qunguan.web.api import notices as api_notices
 from qunguan.web.api import policy as api_policy
 from qunguan.web.api import users as api_users
 from qunguan.web.pages import account as pages_account
@@ -39,6 +41,7 @@ from qunguan.web.pages import chat as pages_chat
 from qunguan.web.pages import content as pages_content
 from qunguan.web.pages import directory as pages_directory
 from qunguan.web.pages import groups as pages_groups
+from qunguan.web.pages import notices as pages_notices
 from qunguan.web.pages import policy as pages_policy
 from qunguan.web.pages.rendering import templates
 
@@ -52,6 +55,7 @@ ROUTERS = (
     api_directory.router,
     api_groups.router,
     api_messages.router,
+    api_notices.router,
     api_users.router,
     api_audit.router,
     api_policy.router,
@@ -64,6 +68,7 @@ ROUTERS = (
     pages_policy.router,
     pages_groups.router,
     pages_chat.router,
+    pages_notices.router,
     pages_content.router,
 )
 # WebSocket routes authenticate in their handler (``deps.socket_principal``).
@@ -82,6 +87,23 @@ def check_database(database: Database) -> None:
         )
 
 
+async def _presence_heartbeat(database: Database, open_intervals: set[int]) -> None:
+    """Keep this process's open presence intervals alive, in one statement a minute."""
+    while True:
+        await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+        ids = list(open_intervals)
+        if ids:
+            try:
+                await asyncio.to_thread(_touch, database, ids)
+            except Exception:
+                logging.getLogger("qunguan.presence").exception("presence heartbeat failed")
+
+
+def _touch(database: Database, ids: list[int]) -> None:
+    with database.unit_of_work() as uow:
+        presence.heartbeat(uow, ids)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     audit.configure(settings.audit_hash)
@@ -94,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else None
     )
     database.subscribe_live(relay.publish if relay else hub.publish)
+    open_intervals: set[int] = set()  # presence intervals of this process's open streams
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -108,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await asyncio.wait_for(relay.ready.wait(), timeout=10)
             if settings.scheduler:
                 background.append(asyncio.create_task(scheduler.run_forever(database)))
+            background.append(asyncio.create_task(_presence_heartbeat(database, open_intervals)))
             yield
         finally:
             for task in background:
@@ -128,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates.env.globals["display_timezone"] = settings.display_timezone
     app.state.db = database
     app.state.hub = hub
+    app.state.presence = open_intervals
     errors.install(app)
     limit = settings.max_upload_bytes + 64 * 1024  # an upload plus its form fields
 

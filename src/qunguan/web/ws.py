@@ -29,7 +29,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.realtime.hub import Connection, Hub
-from qunguan.services import groups, messages
+from qunguan.services import groups, messages, presence
 from qunguan.services.uow import Database
 from qunguan.web.deps import socket_principal
 
@@ -54,6 +54,16 @@ def _my_groups(db: Database, principal: Principal) -> list[int]:
 def _missed(db: Database, principal: Principal, since: dict[int, int]) -> messages.Missed:
     with db.reading() as uow:
         return messages.missed(uow, principal.person_id or 0, since)
+
+
+def _presence_open(db: Database, person_id: int) -> int | None:
+    with db.unit_of_work() as uow:
+        return presence.connected(uow, person_id)
+
+
+def _presence_close(db: Database, interval_id: int) -> None:
+    with db.unit_of_work() as uow:
+        presence.disconnected(uow, interval_id)
 
 
 def _since(hello: Any) -> dict[int, int]:
@@ -102,6 +112,11 @@ async def stream(socket: WebSocket) -> None:
     db: Database = socket.app.state.db
     conn = Connection(principal.person_id)
     pump: asyncio.Task[None] | None = None
+    # Online time (篇二 三.2), where the policy counts it; the app's heartbeat keeps it.
+    open_intervals: set[int] = socket.app.state.presence
+    interval = await run_in_threadpool(_presence_open, db, principal.person_id)
+    if interval is not None:
+        open_intervals.add(interval)
     try:
         # Subscribe first, then read what was missed: nothing can fall in between.
         mine = await run_in_threadpool(_my_groups, db, principal)
@@ -130,6 +145,9 @@ async def stream(socket: WebSocket) -> None:
         conn.close()
         if pump is not None:
             pump.cancel()
+        if interval is not None:
+            open_intervals.discard(interval)
+            await run_in_threadpool(_presence_close, db, interval)
 
 
 def _is_ping(frame: str) -> bool:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     column,
     exists,
     func,
@@ -282,7 +283,8 @@ class MessageRepository:
                     Message.pinned_at.is_not(None),
                     Message.status == "visible",
                 )
-                .order_by(Message.pinned_at.desc())
+                # Notices stay above anything else pinned (篇二 二.(二).4: 保持通知置顶).
+                .order_by(case((Message.kind == "notice", 0), else_=1), Message.pinned_at.desc())
             )
         )
 

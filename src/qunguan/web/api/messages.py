@@ -7,7 +7,7 @@ commits before FastAPI writes the response.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -41,6 +41,10 @@ class MessageIn(BaseModel):
     mentions: list[int] = Field(default_factory=list, max_length=100)
     file: FileRefIn | None = None
     confirmed: bool = Field(default=False, description="the sender confirms what was asked")
+    expects: Literal["", "inquiry", "assignment", "question"] = Field(
+        default="",
+        description="waits for answers: from the mentioned (inquiry, assignment) or the admins",
+    )
 
 
 class BodyIn(BaseModel):
@@ -85,6 +89,7 @@ async def send(
         tuple(body.mentions),
         body.file.model_dump() if body.file else None,
         body.confirmed,
+        body.expects,
     )
     # Group commit: concurrent sends share one transaction and one disk flush; each is
     # answered only after that commit.
@@ -100,6 +105,16 @@ async def send(
         )
         error["verdict"] = outcome.verdict
         return JSONResponse({"error": error}, status_code=409)
+    if outcome.status == "acknowledged":
+        # A bare "收到" that acknowledged a notice: recorded, not posted (篇二 二.(二).4).
+        return JSONResponse(
+            {
+                "status": "acknowledged",
+                "acknowledged": outcome.acknowledged,
+                "notice": _explained(request, "notices.acknowledged_by_reply", ["s2-2.2.4a"]),
+            },
+            status_code=200,
+        )
     answer: dict[str, Any] = {"status": outcome.status, "message": outcome.message}
     if outcome.status == "held":
         answer["notice"] = _explained(request, "messages.held", clauses)

@@ -12,6 +12,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var list = $("messages"), input = $("composer-input");
   var MINE = data.me;
+  data.acks = data.acks || {};
 
   function t(key, params) {
     var s = S[key] || key;
@@ -146,6 +147,7 @@
   function snippet(m) {
     if (!m) return "";
     if (m.status === "recalled") return t("recalled");
+    if (m.kind === "notice" && m.notice) return "【" + t("notice_label") + "】" + m.notice.title;
     var s = (m.body || "").replace(/\*\*(.+?)\*\*/g, "$1").replace(/\s+/g, " ");
     return s.length > 40 ? s.slice(0, 40) + "…" : s;
   }
@@ -164,6 +166,7 @@
     meta.append(el("span", "msg-name", m.sender.name), " ", time);
     var bubble = el("div", "bubble");
     if (m.status === "recalled") bubble.appendChild(el("span", "msg-recalled", t("recalled")));
+    else if (m.kind === "notice" && m.notice) bubble.appendChild(noticeCard(m));
     else {
       if (m.reply_to_seq) bubble.appendChild(quoteNode(m.reply_to_seq));
       var body = el("div", "msg-body");
@@ -193,6 +196,35 @@
       longPress(bubble, function () { menu(m, bubble); });
     }
     return row;
+  }
+  // An official notice: its title, issuer, deadline, and for a recipient the one-tap
+  // acknowledgement that proves delivery (or when it was given).
+  function noticeCard(m) {
+    var n = m.notice, card = el("div", "notice-card" + (n.priority === "urgent" ? " urgent" : ""));
+    var head = el("div", "notice-head");
+    head.append(el("span", "notice-label", t("notice_label")), el("strong", "notice-title", n.title));
+    if (n.priority === "urgent") head.appendChild(el("span", "chip urgent", t("notice_urgent")));
+    if (n.version > 1) head.appendChild(el("span", "chip", t("notice_version", { n: n.version })));
+    var body = el("div", "msg-body");
+    appendRich(body, (m.body || "").split("\n").slice(1).join("\n"));
+    var meta = el("div", "notice-meta small", n.issuer);
+    if (n.deadline) meta.append(" · " + t("notice_deadline", { time: stamp(n.deadline) }));
+    meta.append(" · " + t(n.reply_required ? "notice_reply_required" : "notice_no_reply"));
+    var actions = el("div", "notice-actions"), key = String(n.id), acks = data.acks || {};
+    if (n.reply_required && key in acks) {
+      if (acks[key]) actions.appendChild(el("span", "notice-acked", t("notice_acked", { time: stamp(acks[key]) })));
+      else actions.appendChild(button("primary notice-ack", t("notice_ack"), function (e) { e.stopPropagation(); ackNotice(n.id); }));
+    }
+    var link = el("a", "notice-link", t(m.sender.person_id === MINE ? "notice_ledger" : "notice_open"));
+    link.href = "/notices/" + n.id + (m.sender.person_id === MINE ? "/ledger" : "");
+    actions.appendChild(link);
+    card.append(head, body, meta, actions);
+    return card;
+  }
+  function ackNotice(id) {
+    api("POST", "/api/v1/notices/" + id + "/ack").then(function (r) {
+      if (r.ok) { data.acks[String(id)] = r.body.at; rerender(false); renderPinned(); } else refusal(r);
+    }, offlineNotice);
   }
   function quoteNode(seq) {
     var q = st.msgs[seq], node = el("div", "quote");
@@ -589,7 +621,12 @@
       if (!st || st.gid !== p.gid) return;
       if (r.status >= 500 || !r.body) { p.failed = true; rerender(true); return; }
       drop(p);
-      if (r.status === 201) {
+      if (r.status === 200 && r.body.status === "acknowledged") {
+        // A bare "收到" acknowledged a notice: recorded, not posted.
+        data.acks[String(r.body.acknowledged.notice_id)] = r.body.acknowledged.at;
+        rerender(true);
+        notice(r.body.notice, "ok");
+      } else if (r.status === 201) {
         onMessage(r.body.message, true);
         if (r.body.notice) notice(r.body.notice, "warn");
       } else if (r.status === 202) {
@@ -676,6 +713,11 @@
     }
     var known = m.seq in st.msgs;
     var bottom = atBottom();
+    if (m.kind === "notice" && m.notice && !known) {
+      // A new notice reached this group: members are its recipients; it goes on top.
+      if (m.notice.reply_required && m.sender.person_id !== MINE && !(String(m.notice.id) in data.acks)) data.acks[String(m.notice.id)] = null;
+      if (m.pinned) { st.pinned.unshift(m); renderPinned(); }
+    }
     st.held = st.held.filter(function (h) { return h.client_id !== m.client_id || h.sender.person_id !== m.sender.person_id; });
     st.pending = st.pending.filter(function (p) { return p.client_id !== m.client_id || m.sender.person_id !== MINE; });
     var appended = !known && (!st.order.length || m.seq > st.order[st.order.length - 1]);

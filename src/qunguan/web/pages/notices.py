@@ -1,0 +1,339 @@
+"""Notice pages: my notices with one-tap acknowledgement, the composer, the publisher's
+live ledger, leaders' approvals and authorisations, inquiries, the presence report."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from qunguan.domain.access import Permission, Role
+from qunguan.domain.actor import Principal
+from qunguan.domain.clock import utcnow
+from qunguan.domain.errors import DomainError
+from qunguan.services import (
+    inquiries,
+    notice_followup,
+    notice_grants,
+    notices,
+    policy_admin,
+    presence,
+)
+from qunguan.services.uow import Database
+from qunguan.web.api.directory import read_upload
+from qunguan.web.deps import database, require
+from qunguan.web.errors import error_with_citations
+from qunguan.web.pages.rendering import render
+
+router = APIRouter(include_in_schema=False)
+Member = Annotated[Principal, Depends(require(Permission.GROUPS))]
+Reporter = Annotated[Principal, Depends(require(Permission.REPORTS))]
+Db = Annotated[Database, Depends(database)]
+LEDGER_PAGE = 200
+
+
+@router.get("/notices")
+def notices_page(request: Request, db: Db, principal: Member, done: str = "") -> Response:
+    with db.reading() as uow:
+        inbox = notices.inbox(uow, principal)
+        published = notices.managed(uow, principal)
+        tallies = {n.id: notices.tally(uow, n.id) for n in published[:50]}
+        context = {
+            "inbox": inbox,
+            "published": published,
+            "tallies": tallies,
+            "awaiting": notices.awaiting_approval(uow, principal),
+            "overdue": notice_followup.overdue_for_me(uow, principal),
+            "may_publish": notice_grants.may_publish(uow, principal),
+            "sees_all": not {Role.OFFICE, Role.LEADER}.isdisjoint(principal.roles),
+            "done": done,
+        }
+    return render(request, "notices/index.html", context)
+
+
+def _composer(
+    request: Request,
+    db: Database,
+    principal: Principal,
+    *,
+    status: int = 200,
+    correcting: notices.NoticeView | None = None,
+    **extra: Any,
+) -> Response:
+    with db.reading() as uow:
+        settings = policy_admin.require_current(uow).policy.settings
+        authority = notice_grants.authority_of(uow, principal)
+        targets = notice_grants.targets(uow, principal)
+    context = {
+        "authority": authority,
+        "groups": targets,
+        "remind_default": settings.notices.remind_every_hours,
+        "sensitive_asked": settings.notices.leader_approval_for_sensitive,
+        "correcting": correcting,
+        "form": extra.pop("form", {}),
+        **extra,
+    }
+    return render(request, "notices/compose.html", context, status=status)
+
+
+@router.get("/notices/new")
+def compose_page(request: Request, db: Db, principal: Member) -> Response:
+    return _composer(request, db, principal)
+
+
+def _local_to_utc(value: str, zone: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        local = datetime.fromisoformat(value)
+    except ValueError:
+        raise DomainError(
+            "request.field_invalid", params={"field": "deadline", "reason": value}
+        ) from None
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC).replace(tzinfo=None)
+
+
+async def _draft_from_form(request: Request) -> tuple[notices.NoticeDraft, dict[str, Any]]:
+    """The composer's form as a draft, and as it was filled in (to show it again)."""
+    zone = request.app.state.settings.display_timezone
+    async with request.form() as form:
+        attachments = []
+        for upload in form.getlist("attachments"):
+            if isinstance(upload, UploadFile) and upload.filename:
+                data = await read_upload(request, upload)
+                attachments.append(notices.Attachment(upload.filename, data))
+        title, body = str(form.get("title") or ""), str(form.get("body") or "")
+        group_ids = [int(str(g)) for g in form.getlist("group_ids") if str(g).isdigit()]
+        reply_required = form.get("reply_required") == "1"
+        deadline, priority = str(form.get("deadline") or ""), str(form.get("priority") or "")
+        sensitive, confirmed = form.get("sensitive") == "1", form.get("confirmed") == "1"
+        remind = str(form.get("remind") or "")
+    fields: dict[str, Any] = {
+        "title": title,
+        "body": body,
+        "group_ids": group_ids,
+        "reply_required": reply_required,
+        "deadline": deadline,
+        "priority": priority,
+        "sensitive": sensitive,
+        "remind": remind,
+    }
+    draft = notices.NoticeDraft(
+        title,
+        body,
+        tuple(group_ids),
+        reply_required,
+        _local_to_utc(deadline, zone),
+        priority or "normal",
+        sensitive,
+        int(remind) if remind.isdigit() else None,
+        tuple(attachments),
+        confirmed,
+    )
+    return draft, fields
+
+
+def _publish(
+    db: Database, principal: Principal, draft: notices.NoticeDraft, corrects: int | None
+) -> tuple[int, str]:
+    with db.unit_of_work() as uow:
+        row = notices.publish(uow, principal, draft, corrects=corrects)
+        return row.id, row.status
+
+
+@router.post("/notices/new")
+async def compose_submit(request: Request, db: Db, principal: Member) -> Response:
+    fields: dict[str, Any] = {}
+    try:
+        draft, fields = await _draft_from_form(request)
+        notice_id, status = await run_in_threadpool(_publish, db, principal, draft, None)
+    except DomainError as exc:
+        error = error_with_citations(request, exc)
+        return _composer(request, db, principal, status=422, error=error, form=fields)
+    if status == "pending_approval":
+        return RedirectResponse("/notices?done=submitted", status_code=303)
+    return RedirectResponse(f"/notices/{notice_id}/ledger?done=published", status_code=303)
+
+
+@router.get("/notices/grants")
+def grants_page(request: Request, db: Db, principal: Member, done: str = "") -> Response:
+    with db.reading() as uow:
+        context = {
+            "grants": notice_grants.grants(uow),
+            "departments": notice_grants.departments(uow),
+            "groups": notice_grants.targets(uow, principal),
+            "done": done,
+        }
+    return render(request, "notices/grants.html", context)
+
+
+@router.post("/notices/grants")
+def grant_submit(
+    request: Request,
+    db: Db,
+    principal: Member,
+    department_id: Annotated[int, Form()],
+    days: Annotated[int, Form()],
+    reason: Annotated[str, Form()] = "",
+    group_ids: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    try:
+        with db.unit_of_work() as uow:
+            notice_grants.grant(uow, principal, department_id, days, reason, group_ids or None)
+    except DomainError as exc:
+        with db.reading() as uow:
+            context = {
+                "grants": notice_grants.grants(uow),
+                "departments": notice_grants.departments(uow),
+                "groups": notice_grants.targets(uow, principal),
+                "error": error_with_citations(request, exc),
+            }
+        return render(request, "notices/grants.html", context, status=422)
+    return RedirectResponse("/notices/grants?done=granted", status_code=303)
+
+
+@router.post("/notices/grants/{grant_id}/revoke")
+def revoke_submit(grant_id: int, db: Db, principal: Member) -> Response:
+    with db.unit_of_work() as uow:
+        notice_grants.revoke_grant(uow, principal, grant_id)
+    return RedirectResponse("/notices/grants?done=revoked", status_code=303)
+
+
+@router.get("/notices/{notice_id}")
+def notice_page(
+    notice_id: int, request: Request, db: Db, principal: Member, done: str = ""
+) -> Response:
+    with db.reading() as uow:
+        found = notices.notice(uow, principal, notice_id)
+        recipient = notices.is_recipient(uow, principal, notice_id)
+    context = {"n": found, "recipient": recipient, "done": done}
+    return render(request, "notices/detail.html", context)
+
+
+@router.post("/notices/{notice_id}/ack")
+def ack_submit(notice_id: int, db: Db, principal: Member) -> Response:
+    with db.unit_of_work() as uow:
+        notices.acknowledge(uow, principal, notice_id)
+    return RedirectResponse(f"/notices/{notice_id}?done=acknowledged", status_code=303)
+
+
+@router.post("/notices/{notice_id}/decision")
+def decision_submit(
+    notice_id: int,
+    db: Db,
+    principal: Member,
+    approve: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    with db.unit_of_work() as uow:
+        notices.decide(uow, principal, notice_id, approve == "1", note)
+    return RedirectResponse("/notices?done=decided", status_code=303)
+
+
+@router.post("/notices/{notice_id}/unpin")
+def unpin_submit(notice_id: int, db: Db, principal: Member) -> Response:
+    with db.unit_of_work() as uow:
+        notices.unpin(uow, principal, notice_id)
+    return RedirectResponse(f"/notices/{notice_id}/ledger?done=unpinned", status_code=303)
+
+
+@router.get("/notices/{notice_id}/correct")
+def correct_page(notice_id: int, request: Request, db: Db, principal: Member) -> Response:
+    with db.reading() as uow:
+        found = notices.notice(uow, principal, notice_id)
+    form = {
+        "title": found.title,
+        "body": found.body,
+        "group_ids": found.group_ids,
+        "reply_required": found.reply_required,
+        "priority": found.priority,
+    }
+    return _composer(request, db, principal, correcting=found, form=form)
+
+
+@router.post("/notices/{notice_id}/correct")
+async def correct_submit(notice_id: int, request: Request, db: Db, principal: Member) -> Response:
+    fields: dict[str, Any] = {}
+    try:
+        draft, fields = await _draft_from_form(request)
+        new_id, status = await run_in_threadpool(_publish, db, principal, draft, notice_id)
+    except DomainError as exc:
+        with db.reading() as uow:
+            found = notices.notice(uow, principal, notice_id)
+        error = error_with_citations(request, exc)
+        return _composer(
+            request, db, principal, status=422, correcting=found, error=error, form=fields
+        )
+    if status == "pending_approval":
+        return RedirectResponse("/notices?done=submitted", status_code=303)
+    return RedirectResponse(f"/notices/{new_id}/ledger?done=published", status_code=303)
+
+
+@router.get("/notices/{notice_id}/ledger")
+def ledger_page(
+    notice_id: int,
+    request: Request,
+    db: Db,
+    principal: Member,
+    group_id: int | None = None,
+    status: str = "",
+    done: str = "",
+) -> Response:
+    status = status if status in ("acknowledged", "outstanding") else ""
+    with db.reading() as uow:
+        found = notices.ledger(
+            uow, principal, notice_id, group_id=group_id, status=status, limit=LEDGER_PAGE
+        )
+    context = {
+        "ledger": found,
+        "n": found.notice,
+        "group_id": group_id,
+        "status": status,
+        "done": done,
+        "page_size": LEDGER_PAGE,
+    }
+    return render(request, "notices/ledger.html", context)
+
+
+@router.get("/inquiries")
+def inquiries_page(
+    request: Request, db: Db, principal: Member, group_id: int | None = None
+) -> Response:
+    with db.reading() as uow:
+        settings = policy_admin.require_current(uow).policy.settings
+        mine = inquiries.waiting_on_me(uow, principal, settings)
+        managed = inquiries.managed_groups(uow, principal)
+        chosen = group_id or (managed[0].id if managed else None)
+        report = inquiries.report(uow, principal, settings, chosen) if chosen is not None else []
+    context = {"mine": mine, "managed": managed, "chosen": chosen, "report": report}
+    return render(request, "notices/inquiries.html", context)
+
+
+@router.get("/reports")
+def reports_page(request: Request, db: Db, principal: Reporter, day: str = "") -> Response:
+    with db.reading() as uow:
+        settings = policy_admin.require_current(uow).policy.settings
+        if not presence.tracking(settings):
+            return render(request, "notices/presence.html", {"off": True})
+        chosen = _day(day) or presence.last_workday(settings, _today(request))
+        found = presence.report(uow, principal, chosen)
+    hours = settings.presence.min_online_hours_per_workday
+    context = {"report": found, "hours": hours, "short": sum(1 for r in found.rows if r.short)}
+    return render(request, "notices/presence.html", context)
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _today(request: Request) -> date:
+    zone = ZoneInfo(request.app.state.settings.display_timezone)
+    return utcnow().replace(tzinfo=UTC).astimezone(zone).date()
