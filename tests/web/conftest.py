@@ -8,9 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qunguan.config import Settings
+from qunguan.services import members, policy_admin
 from qunguan.services.uow import Database
 from qunguan.web.app import create_app
-from tests.factories import PASSWORD, TOTP_SECRETS, seed_agency, totp_code
+from tests.factories import PASSWORD, SETUP, TOTP_SECRETS, principal, seed_agency, totp_code
+from tests.services.test_groups import apply, decide
+from tests.services.test_messages import acknowledge
 
 
 @pytest.fixture
@@ -33,3 +36,19 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
 @pytest.fixture
 def signed_in(app_client: TestClient) -> Callable[[str], str]:
     return lambda username: sign_in(app_client, username)
+
+
+@pytest.fixture
+def group_id(app_client: TestClient, db: Database) -> int:
+    # app_client seeded the agency; build the group on the same database.
+    with db.unit_of_work() as uow:
+        policy_admin.adopt_preset(uow, SETUP, "s2")
+    gid = decide(db, "office", apply(db, owner_staff_no="O01", type="department"))
+    assert gid is not None
+    with db.unit_of_work() as uow:
+        outcome = members.invite(uow, principal(db, "office"), gid, "M01")
+    with db.unit_of_work() as uow:
+        members.respond(uow, principal(db, "member"), outcome.id, accept=True)
+    acknowledge(db, "office")
+    acknowledge(db, "member")
+    return gid

@@ -8,30 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from qunguan.services import members, policy_admin
 from qunguan.services.uow import Database
 from qunguan.store.models import AuditRecord, Message
-from tests.factories import SETUP, principal
-from tests.services.test_groups import apply, decide
-from tests.services.test_messages import acknowledge
 
 Sign = Callable[[str], str]
-
-
-@pytest.fixture
-def group_id(app_client: TestClient, db: Database) -> int:
-    # app_client seeded the agency; build the group on the same database.
-    with db.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, "s2")
-    gid = decide(db, "office", apply(db, owner_staff_no="O01", type="department"))
-    assert gid is not None
-    with db.unit_of_work() as uow:
-        outcome = members.invite(uow, principal(db, "office"), gid, "M01")
-    with db.unit_of_work() as uow:
-        members.respond(uow, principal(db, "member"), outcome.id, accept=True)
-    acknowledge(db, "office")
-    acknowledge(db, "member")
-    return gid
 
 
 def post(client: TestClient, csrf: str, group_id: int, body: str, **extra: object):  # type: ignore[no-untyped-def]

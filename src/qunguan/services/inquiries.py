@@ -119,8 +119,10 @@ class TargetView:
     overdue: bool
 
 
-def _views(uow: UnitOfWork, settings: Settings, rows: list[OpenTarget]) -> list[TargetView]:
-    now = utcnow()
+def _views(
+    uow: UnitOfWork, settings: Settings, rows: list[OpenTarget], now: datetime | None = None
+) -> list[TargetView]:
+    now = now or utcnow()
     people = DirectoryRepository(uow.session).people_by_ids(
         sorted({r.person_id for r in rows} | {r.asked_by for r in rows})
     )
@@ -157,14 +159,15 @@ def report(
     group_id: int,
     *,
     only_overdue: bool = False,
+    now: datetime | None = None,
 ) -> list[TargetView]:
-    """A group's inquiries and questions, per person: time to first response, overdue.
-    Its managers (and the office) see it."""
+    """A group's inquiries and questions, per person: time to first response, overdue (as
+    of ``now``). Its managers (and the office) see it."""
     group, role = access_group(uow, principal, group_id)
     if role is not None and not may_manage(role):
         raise DomainError("groups.not_manager", clause_ids=RESPONSE_CLAUSES)
     rows = InquiryRepository(uow.session).targets_of_group(group.id)
-    views = _views(uow, settings, rows)
+    views = _views(uow, settings, rows, now)
     return [v for v in views if v.overdue] if only_overdue else views
 
 

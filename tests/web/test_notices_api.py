@@ -1,0 +1,176 @@
+"""The notices API and pages: refusals quote their articles, acknowledgement is one's own,
+the ledger and its files, a bare 收到 through the messages API."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from qunguan.services.uow import Database
+from tests.web.test_messages_api import post
+
+Sign = Callable[[str], str]
+NOTICE = {"title": "关于年底安全检查的通知", "body": "请各股室本周五前完成自查。"}
+
+
+def publish(client: TestClient, csrf: str, gid: int, **extra: object):  # type: ignore[no-untyped-def]
+    payload = {**NOTICE, "group_ids": [gid], **extra}
+    return client.post("/api/v1/notices", json=payload, headers={"X-CSRF-Token": csrf})
+
+
+@pytest.mark.clause("s2-2.2.3")
+def test_a_member_is_refused_with_the_article_quoted(
+    app_client: TestClient,
+    signed_in: Sign,
+    group_id: int,
+) -> None:
+    answer = publish(app_client, signed_in("member"), group_id)
+    assert answer.status_code == 403
+    error = answer.json()["error"]
+    assert error["code"] == "notices.not_publisher"
+    assert "办公室" in error["message"]
+    assert error["clauses"] == ["s2-2.2.3"]
+    assert error["citations"] and "通知" in error["citations"][0]["quote"]
+
+
+def test_bad_input_gets_a_clear_error(
+    app_client: TestClient,
+    signed_in: Sign,
+    group_id: int,
+) -> None:
+    csrf = signed_in("office")
+    past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    answer = publish(app_client, csrf, group_id, deadline=past)
+    assert answer.status_code == 422
+    assert answer.json()["error"]["code"] == "notices.deadline_past"
+    answer = publish(app_client, csrf, group_id, group_ids=[])
+    assert answer.status_code == 422
+    attachment = {"name": "a.pdf", "content_base64": "not base64!"}
+    answer = publish(app_client, csrf, group_id, attachments=[attachment])
+    assert answer.json()["error"]["code"] == "notices.attachment_unreadable"
+
+
+@pytest.mark.clause("s2-2.2.4a")
+def test_acknowledgement_is_ones_own_and_the_ledger_counts_it(
+    app_client: TestClient,
+    signed_in: Sign,
+    group_id: int,
+) -> None:
+    office = signed_in("office")
+    attachment = {
+        "name": "自查表.txt",
+        "content_base64": base64.b64encode("自查表".encode()).decode(),
+    }
+    created = publish(app_client, office, group_id, attachments=[attachment])
+    assert created.status_code == 201, created.text
+    notice = created.json()
+    assert notice["attachments"][0]["name"] == "自查表.txt"
+    # The publisher did not receive it, so cannot acknowledge it (for anyone).
+    assert (
+        app_client.post(
+            f"/api/v1/notices/{notice['id']}/ack", headers={"X-CSRF-Token": office}
+        ).status_code
+        == 404
+    )
+    member = signed_in("member")
+    overview = app_client.get("/api/v1/notices").json()
+    assert overview["outstanding"] == 1 and overview["may_publish"] is False
+    first = app_client.post(f"/api/v1/notices/{notice['id']}/ack", headers={"X-CSRF-Token": member})
+    again = app_client.post(f"/api/v1/notices/{notice['id']}/ack", headers={"X-CSRF-Token": member})
+    assert first.json()["first"] is True and again.json()["first"] is False
+    assert again.json()["at"] == first.json()["at"]
+    assert app_client.get("/api/v1/notices").json()["outstanding"] == 0
+    # A member does not see the ledger; the publisher does.
+    assert app_client.get(f"/api/v1/notices/{notice['id']}/ledger").status_code == 404
+    signed_in("office")
+    ledger = app_client.get(f"/api/v1/notices/{notice['id']}/ledger").json()
+    assert (ledger["recipients"], ledger["acknowledged"], ledger["outstanding"]) == (1, 1, 0)
+    assert ledger["people"][0]["name"] == "孙浩然" and ledger["people"][0]["how"] == "tap"
+    xlsx = app_client.get(f"/api/v1/notices/{notice['id']}/ledger.xlsx")
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][0] == "姓名" and rows[1][0] == "孙浩然" and rows[1][6] == "点击确认"
+    pdf = app_client.get(f"/api/v1/notices/{notice['id']}/certificate.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+@pytest.mark.clause("s2-3.1")
+def test_editing_a_notice_is_refused_pointing_to_a_correction(
+    app_client: TestClient,
+    signed_in: Sign,
+    group_id: int,
+) -> None:
+    csrf = signed_in("office")
+    notice = publish(app_client, csrf, group_id).json()
+    answer = app_client.patch(f"/api/v1/notices/{notice['id']}", headers={"X-CSRF-Token": csrf})
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "notices.immutable"
+    corrected = app_client.post(
+        f"/api/v1/notices/{notice['id']}/corrections",
+        json={**NOTICE, "body": "更正：请本周四前完成自查。", "group_ids": [group_id]},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert corrected.status_code == 201
+    assert (corrected.json()["version"], corrected.json()["supersedes_id"]) == (2, notice["id"])
+
+
+@pytest.mark.clause("s2-2.2.4b")
+def test_a_bare_reply_under_a_no_reply_notice_is_refused_with_its_article(
+    app_client: TestClient,
+    signed_in: Sign,
+    group_id: int,
+) -> None:
+    publish(app_client, signed_in("office"), group_id, reply_required=False)
+    answer = post(app_client, signed_in("member"), group_id, "收到")
+    assert answer.status_code == 409
+    error = answer.json()["error"]
+    assert error["code"] == "notices.no_reply_needed" and error["clauses"] == ["s2-2.2.4b"]
+
+
+def test_a_bare_reply_acknowledges_a_reply_required_notice(
+    app_client: TestClient,
+    signed_in: Sign,
+    group_id: int,
+) -> None:
+    notice = publish(app_client, signed_in("office"), group_id).json()
+    answer = post(app_client, signed_in("member"), group_id, "收到")
+    assert answer.status_code == 200
+    assert answer.json()["acknowledged"]["notice_id"] == notice["id"]
+    assert answer.json()["notice"]["clauses"] == ["s2-2.2.4a"]
+
+
+def test_the_pages_show_the_card_the_composer_and_the_ledger(
+    app_client: TestClient,
+    signed_in: Sign,
+    group_id: int,
+    db: Database,
+) -> None:
+    csrf = signed_in("office")
+    page = app_client.get("/notices/new")
+    assert page.status_code == 200 and "你将以办公室名义发布" in page.text
+    created = app_client.post(
+        "/notices/new",
+        data={
+            "title": "周例会",
+            "body": "周一上午九点开会。",
+            "group_ids": str(group_id),
+            "reply_required": "1",
+            "csrf_token": csrf,
+        },
+        follow_redirects=False,
+    )
+    assert created.status_code == 303
+    ledger = app_client.get(created.headers["location"])
+    assert "0 / 1" in ledger.text.replace("\n", " ").replace('<span id="ack-count">', "").replace(
+        '</span> / <span id="total-count">', " / "
+    )
+    signed_in("member")
+    mine = app_client.get("/notices")
+    assert "周例会" in mine.text and "确认收到" in mine.text
+    refused = app_client.get("/notices/new")
+    assert "你目前无权发布通知" in refused.text
