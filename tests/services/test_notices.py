@@ -17,6 +17,7 @@ from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.jobs import scheduler
 from qunguan.services import (
+    acknowledgements,
     audit,
     members,
     messages,
@@ -75,10 +76,10 @@ def publish(db: Database, who: str | Principal, group_ids: tuple[int, ...], **kw
         return notices.publish(uow, actor, draft(group_ids, **kw), corrects=corrects).id
 
 
-def ack(db: Database, who: str | Principal, notice_id: int) -> notices.Acknowledged:
+def ack(db: Database, who: str | Principal, notice_id: int) -> acknowledgements.Acknowledged:
     actor = principal(db, who) if isinstance(who, str) else who
     with db.unit_of_work() as uow:
-        return notices.acknowledge(uow, actor, notice_id)
+        return acknowledgements.acknowledge(uow, actor, notice_id)
 
 
 def ledger(db: Database, notice_id: int, **kw: Any) -> notices.Ledger:

@@ -16,6 +16,7 @@ from qunguan.policy.rules.membership import GroupRole
 from qunguan.policy.workcalendar import add_working_minutes, workday_bounds
 from qunguan.services import (
     accounts,
+    acknowledgements,
     directory,
     groups,
     members,
@@ -282,8 +283,8 @@ def _seed_notices(uow: UnitOfWork) -> None:
             deadline=utcnow() + timedelta(days=5),
         ),
     )
-    notices.acknowledge(uow, owner, summary.id)
-    notices.acknowledge(uow, leader, summary.id)
+    acknowledgements.acknowledge(uow, owner, summary.id)
+    acknowledgements.acknowledge(uow, leader, summary.id)
     notices.publish(
         uow,
         office,

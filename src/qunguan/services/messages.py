@@ -27,7 +27,7 @@ from qunguan.policy.document import ContentAction, Policy, Settings, settings_fo
 from qunguan.policy.rules import notices as notice_rules
 from qunguan.policy.rules import posting as rules
 from qunguan.policy.rules.membership import GroupRole
-from qunguan.services import audit, inquiries, notices, policy_admin, term_lists
+from qunguan.services import acknowledgements, audit, inquiries, policy_admin, term_lists
 from qunguan.services.groups import access_group
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group, Message, MessageCategory, ReadPosition
@@ -285,8 +285,8 @@ def _notice_reply(
     notice the stored message will acknowledge."""
     if rules.is_substantive(body):
         assert draft.reply_to_seq is not None
-        return None, notices.reply_target(uow, group_id, draft.reply_to_seq)
-    bare = notices.bare_reply(uow, principal, group_id, settings, draft.reply_to_seq)
+        return None, acknowledgements.reply_target(uow, group_id, draft.reply_to_seq)
+    bare = acknowledgements.bare_reply(uow, principal, group_id, settings, draft.reply_to_seq)
     if bare is None:
         return None, None
     if bare.absorbed:
@@ -294,7 +294,7 @@ def _notice_reply(
             "notices.no_reply_needed", ErrorKind.CONFLICT, clause_ids=notice_rules.ABSORB_CLAUSES
         )
     assert bare.acknowledge is not None
-    ack = notices.acknowledge(uow, principal, bare.acknowledge, how="reply")
+    ack = acknowledgements.acknowledge(uow, principal, bare.acknowledge, how="reply")
     return SendOutcome(
         "acknowledged",
         acknowledged={"notice_id": ack.notice_id, "at": ack.at.isoformat(), "first": ack.first},
@@ -313,7 +313,7 @@ def _answers(
     response, a new inquiry."""
     person_id = principal.person_id or 0
     if acknowledges is not None:
-        notices.acknowledge_by_reply(uow, principal, acknowledges, values["id"])
+        acknowledgements.acknowledge_by_reply(uow, principal, acknowledges, values["id"])
     if values["reply_to_seq"] is not None:
         inquiries.record_response(
             uow,

@@ -44,8 +44,13 @@ def _full_ledger(uow: UnitOfWork, principal: Principal, notice_id: int) -> tuple
     return ledger, zone
 
 
-def _rows(ledger: Ledger, zone: str) -> list[list[str]]:
+def _rows(ledger: Ledger, zone: str, *, acknowledged_first: bool = False) -> list[list[str]]:
     groups = {t.group_id: t.group_name for t in ledger.groups}
+    people = ledger.rows
+    if acknowledged_first:  # the certificate: the proof first, in the order it came
+        people = sorted(
+            people, key=lambda r: (r.acknowledged_at is None, r.acknowledged_at or datetime.min)
+        )
     return [
         [
             r.name,
@@ -56,7 +61,7 @@ def _rows(ledger: Ledger, zone: str) -> list[list[str]]:
             _local(r.acknowledged_at, zone) or "未确认",
             _HOW.get(r.how or "", ""),
         ]
-        for r in ledger.rows
+        for r in people
     ]
 
 
@@ -139,7 +144,9 @@ def certificate_pdf(
         story += [p(f"{a['name']}（{a['size']} 字节）", small) for a in n.attachments]
     story.append(p("确认名单", head))
     rows = [[p(h, small) for h in LEDGER_HEADERS]]
-    rows += [[p(str(c), small) for c in row] for row in _rows(ledger, zone)]
+    rows += [
+        [p(str(c), small) for c in row] for row in _rows(ledger, zone, acknowledged_first=True)
+    ]
     widths = [20 * mm, 18 * mm, 28 * mm, 22 * mm, 32 * mm, 32 * mm, 18 * mm]
     listing = Table(rows, colWidths=widths, repeatRows=1)
     listing.setStyle(_grid(header="row"))

@@ -361,6 +361,8 @@ class Membership(Base):
     left_reason: Mapped[str] = mapped_column(Text, default="")
     # The invitation (or approved change request) this membership came from, if any.
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"), default=None)
+    # The member silenced the group's alerts; urgent notices still alert (篇六 四.1).
+    push_muted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Invitation(Base):

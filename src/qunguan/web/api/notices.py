@@ -18,6 +18,8 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.services import (
+    acknowledgements,
+    alerts,
     inquiries,
     notice_followup,
     notice_grants,
@@ -59,6 +61,10 @@ class NoticeIn(BaseModel):
 class DecisionIn(BaseModel):
     approve: bool
     note: str = Field(default="", max_length=2000)
+
+
+class AlertsIn(BaseModel):
+    muted: bool
 
 
 class GrantIn(BaseModel):
@@ -160,11 +166,13 @@ def decide(notice_id: int, body: DecisionIn, db: Db, principal: Member) -> dict[
 
 
 @router.post("/notices/{notice_id}/ack")
-def acknowledge(notice_id: int, db: Db, principal: Member) -> dict[str, Any]:
+async def acknowledge(notice_id: int, db: Db, principal: Member) -> dict[str, Any]:
     """My acknowledgement, the proof of delivery: the first counts, a repeat changes
     nothing. There is no way to acknowledge for someone else."""
-    with db.unit_of_work() as uow:
-        ack = notices.acknowledge(uow, principal, notice_id)
+    # Group commit, as for messages: a whole group acknowledging at once shares commits.
+    ack = await db.batched_async(
+        lambda uow: acknowledgements.acknowledge(uow, principal, notice_id)
+    )
     return {"notice_id": ack.notice_id, "at": ack.at.isoformat(), "first": ack.first}
 
 
@@ -235,6 +243,14 @@ def attachment(notice_id: int, attachment_id: int, db: Db, principal: Member) ->
     with db.reading() as uow:
         found = notices.attachment(uow, principal, notice_id, attachment_id)
         return _download(found.content, "application/octet-stream", found.name)
+
+
+@router.put("/groups/{group_id}/alerts")
+def set_alerts(group_id: int, body: AlertsIn, db: Db, principal: Member) -> dict[str, Any]:
+    """Silence a group's alerts for oneself (urgent notices still alert, 篇六 四.1)."""
+    with db.unit_of_work() as uow:
+        alerts.set_muted(uow, principal, group_id, body.muted)
+    return {"group_id": group_id, "muted": body.muted}
 
 
 @router.get("/notice-grants")

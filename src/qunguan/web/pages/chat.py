@@ -20,7 +20,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.i18n import DEFAULT_LOCALE, catalog, translate
 from qunguan.policy.rules.membership import GroupRole, may_manage
-from qunguan.services import groups, members, messages, notices, restrictions
+from qunguan.services import alerts, groups, members, messages, notices, restrictions
 from qunguan.services.uow import Database
 from qunguan.web.api.groups import plain
 from qunguan.web.deps import database, locale_of, require
@@ -130,6 +130,7 @@ def _chat(request: Request, db: Database, principal: Principal, group_id: int | 
         mine = [plain(g) for g in groups.my_groups(uow, principal) if g.my_role is not None]
         unread = {str(g): n for g, n in messages.unread(uow, principal).items()}
         last = messages.latest(uow, principal, [g["id"] for g in mine])
+        muted = alerts.muted_groups(uow, principal)
         acks = {
             str(n): at.isoformat() if at else None
             for n, at in notices.my_acknowledgements(uow, principal).items()
@@ -152,6 +153,8 @@ def _chat(request: Request, db: Database, principal: Principal, group_id: int | 
         "current": current,
         # Notices delivered to me -> when I acknowledged them (null: not yet).
         "acks": acks,
+        # Groups whose alerts I silenced (urgent notices alert all the same).
+        "muted": muted,
     }
     context = {
         "data": data,

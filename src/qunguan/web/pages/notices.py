@@ -17,6 +17,7 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.services import (
+    acknowledgements,
     inquiries,
     notice_followup,
     notice_grants,
@@ -218,7 +219,7 @@ def notice_page(
 @router.post("/notices/{notice_id}/ack")
 def ack_submit(notice_id: int, db: Db, principal: Member) -> Response:
     with db.unit_of_work() as uow:
-        notices.acknowledge(uow, principal, notice_id)
+        acknowledgements.acknowledge(uow, principal, notice_id)
     return RedirectResponse(f"/notices/{notice_id}?done=acknowledged", status_code=303)
 
 

@@ -13,6 +13,7 @@
   var list = $("messages"), input = $("composer-input");
   var MINE = data.me;
   data.acks = data.acks || {};
+  data.muted = data.muted || [];
 
   function t(key, params) {
     var s = S[key] || key;
@@ -106,6 +107,7 @@
     renderPinned();
     renderChips();
     renderComposer();
+    renderAlerts();
     renderAll();
     toBottom();
     markReadSoon();
@@ -577,6 +579,7 @@
     status.hidden = !text;
     input.disabled = !!text;
     $("composer-send").disabled = !!text;
+    $("composer-expects").disabled = !!text;
   }
   function autosize() {
     input.style.height = "auto";
@@ -596,12 +599,13 @@
       .map(function (name) { return st.mentions[name]; });
     var p = {
       gid: st.gid, client_id: uuid(), body: body, reply_to_seq: st.replyTo ? st.replyTo.seq : null,
-      mentions: mentions, confirmed: false,
+      mentions: mentions, confirmed: false, expects: $("composer-expects").value,
     };
     p.view = { sender: { person_id: MINE, name: meName() }, body: body, reply_to_seq: p.reply_to_seq,
       created_at: new Date().toISOString().replace("Z", ""), status: "visible", tags: [] };
     input.value = "";
     st.mentions = {};
+    $("composer-expects").value = "";
     setContext(null);
     autosize();
     $("composer-notice").hidden = true;
@@ -617,6 +621,7 @@
     rerender(true);
     var payload = { client_id: p.client_id, body: p.body, mentions: p.mentions, confirmed: p.confirmed };
     if (p.reply_to_seq) payload.reply_to_seq = p.reply_to_seq;
+    if (p.expects) payload.expects = p.expects;
     api("POST", "/api/v1/groups/" + p.gid + "/messages", payload).then(function (r) {
       if (!st || st.gid !== p.gid) return;
       if (r.status >= 500 || !r.body) { p.failed = true; rerender(true); return; }
@@ -705,7 +710,34 @@
   }
 
   // ---- what the stream brings ----
+  // ---- alerts (篇六 四.1): the member silences a group; urgent notices alert all the same ----
+  function renderAlerts() {
+    var muted = data.muted.indexOf(st.gid) >= 0, b = $("alerts-toggle");
+    b.setAttribute("aria-pressed", muted ? "true" : "false");
+    b.textContent = t(muted ? "alerts_off" : "alerts_on");
+  }
+  $("alerts-toggle").addEventListener("click", function () {
+    var gid = st.gid, muted = data.muted.indexOf(gid) < 0;
+    if (window.Notification && Notification.permission === "default") Notification.requestPermission();
+    api("PUT", "/api/v1/groups/" + gid + "/alerts", { muted: muted }).then(function (r) {
+      if (!r.ok) return refusal(r);
+      data.muted = data.muted.filter(function (g) { return g !== gid; });
+      if (muted) data.muted.push(gid);
+      if (st && st.gid === gid) renderAlerts();
+    }, offlineNotice);
+  });
+  function maybeAlert(m) {
+    if (m.sender.person_id === MINE || !window.Notification || Notification.permission !== "granted") return;
+    if (st && m.group_id === st.gid && !document.hidden) return;  // in view: no alert needed
+    var urgent = m.kind === "notice" && m.notice && m.notice.priority === "urgent";
+    if (!urgent && data.muted.indexOf(m.group_id) >= 0) return;
+    var g = groups.filter(function (x) { return x.id === m.group_id; })[0];
+    try {
+      new Notification((urgent ? "【" + t("notice_urgent") + "】" : "") + (g ? g.name : ""), { body: snippet(m), tag: "group-" + m.group_id });
+    } catch (e) { /* a browser that offers alerts only from a service worker */ }
+  }
   function onMessage(m, own) {
+    if (!own) maybeAlert(m);
     if (!st || m.group_id !== st.gid) {
       if (m.sender.person_id !== MINE) { unread[m.group_id] = (unread[m.group_id] || 0) + 1; renderBadge(m.group_id); }
       bump(m);

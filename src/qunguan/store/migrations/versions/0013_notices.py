@@ -1,4 +1,5 @@
-"""notices, their grants, targets, recipients and acknowledgements; inquiries; presence
+"""notices, their grants, targets, recipients and acknowledgements; inquiries; presence;
+a member's choice to mute a group's alerts
 
 Revision ID: 0013
 Revises: 0012
@@ -249,9 +250,15 @@ def upgrade() -> None:
 
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("notice_ref", sa.JSON(), nullable=True))
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("push_muted", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.drop_column("push_muted")
 
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_column("notice_ref")
