@@ -70,20 +70,29 @@ def member_accounts(db: Database, group_id: int, n: int) -> list[str]:
     return names
 
 
+async def sign_in_all(port: int, users: list[str]) -> list[tuple[str, str]]:
+    """Sessions (cookie, CSRF token) for every user, one sign-in at a time: signing in is
+    not what is measured."""
+    sessions = []
+    for user in users:
+        client = Http(port)
+        await client.sign_in(user)
+        await client.close()
+        sessions.append((client.cookie, client.csrf))
+    return sessions
+
+
 async def publish_and_deliver(port: int, group_id: int, listeners: list[str]) -> dict[str, Any]:
     received: list[float] = []
     connected = 0
     published_at = 0.0
     done = asyncio.Event()
 
-    async def listen(username: str) -> None:
+    async def listen(cookie: str) -> None:
         nonlocal connected
-        http = Http(port)
-        await http.sign_in(username)
-        await http.close()
         async with websockets.connect(
             f"ws://127.0.0.1:{port}/api/v1/stream",
-            additional_headers={"Cookie": http.cookie},
+            additional_headers={"Cookie": cookie},
             open_timeout=60,
             max_queue=None,
         ) as ws:
@@ -100,9 +109,10 @@ async def publish_and_deliver(port: int, group_id: int, listeners: list[str]) ->
                     received.append(time.perf_counter())
                     return
 
+    cookies = await sign_in_all(port, listeners)
     tasks = []
-    for i, name in enumerate(listeners):
-        tasks.append(asyncio.create_task(listen(name)))
+    for i, (cookie, _csrf) in enumerate(cookies):
+        tasks.append(asyncio.create_task(listen(cookie)))
         if i % 50 == 49:
             await asyncio.sleep(0.2)
     deadline = time.monotonic() + 120
@@ -166,6 +176,7 @@ def ledger_latency(port: int, notice_id: int, n: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for label, path in (
             ("api", f"/api/v1/notices/{notice_id}/ledger"),
+            ("api_counts_only", f"/api/v1/notices/{notice_id}/ledger?limit=0"),
             ("page", f"/notices/{notice_id}/ledger"),
         ):
             times = []
@@ -186,12 +197,7 @@ async def ack_throughput(
 ) -> dict[str, Any]:
     """Every user signs in first (sign-in is not what is measured); then 32 connections
     acknowledge on their behalf, each user each notice once."""
-    sessions: list[tuple[str, str]] = []
-    for user in users:
-        client = Http(port)
-        await client.sign_in(user)
-        await client.close()
-        sessions.append((client.cookie, client.csrf))
+    sessions = await sign_in_all(port, users)
     work = [(sessions[i % len(users)], notice_ids[i // len(users)]) for i in range(total)]
     errors = 0
     latencies: list[float] = []

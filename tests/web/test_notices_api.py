@@ -174,3 +174,25 @@ def test_the_pages_show_the_card_the_composer_and_the_ledger(
     assert "周例会" in mine.text and "确认收到" in mine.text
     refused = app_client.get("/notices/new")
     assert "你目前无权发布通知" in refused.text
+
+
+def test_the_announcement_page_saves_a_version_and_the_api_reads_it(
+    app_client: TestClient, signed_in: Sign, group_id: int
+) -> None:
+    csrf = signed_in("office")
+    page = app_client.get(f"/announcements/{group_id}")
+    assert page.status_code == 200 and "保存群公告" in page.text
+    saved = app_client.post(
+        f"/announcements/{group_id}",
+        data={"section_name": "公告", "section_text": "本群用于年度预算编制。", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    empty = app_client.post(
+        f"/announcements/{group_id}",
+        data={"section_name": "公告", "section_text": " ", "csrf_token": csrf},
+    )
+    assert empty.status_code == 422 and "不能为空" in empty.text
+    signed_in("member")
+    shown = app_client.get(f"/api/v1/groups/{group_id}/announcement").json()
+    assert shown["sections"] == {"公告": "本群用于年度预算编制。"} and shown["may_edit"] is False

@@ -16,6 +16,7 @@ from datetime import datetime
 from qunguan.domain.clock import utcnow
 from qunguan.policy.document import Settings as PolicySettings
 from qunguan.services import (
+    announcements,
     inactivity,
     inquiries,
     membership_audit,
@@ -48,6 +49,11 @@ JOBS = (
         "inactivity_check",
         lambda s: 1 if s.membership.inactivity_days else None,
         lambda uow, run_id: inactivity.find_inactive(uow, run_id),
+    ),
+    Job(
+        "announcement_staleness",
+        lambda s: 1 if s.notices.announcement_stale_days else None,
+        lambda uow, run_id: announcements.remind_stale(uow, run_id),
     ),
     Job(
         "profile_confirmation",

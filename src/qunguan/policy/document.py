@@ -149,6 +149,10 @@ class Notices(_Section):
     remind_every_hours: int | None = Field(24, ge=1, le=720)
     # A leader's authorisation of a department to publish lasts at most this long.
     grant_max_days: int = Field(365, ge=1, le=3650)
+    # A group's announcement (群公告): the sections it must fill in, and how many days it
+    # may go without an update before its admins are reminded (篇七 二.1); None: never.
+    announcement_sections: tuple[str, ...] = ()
+    announcement_stale_days: int | None = Field(None, ge=1, le=365)
 
 
 class Responsiveness(_Section):

@@ -225,6 +225,18 @@ def describe_setting(settings: Settings, path: str) -> str:
         ),
         "notices.absorb_bare_acknowledgements": lambda: "无需回复的通知，单纯的“收到”回复不再刷屏",
         "notices.pin_until_deadline": lambda: "通知置顶至截止时间",
+        "notices.announcement_stale_days": lambda: (
+            (
+                "群公告须写明" + "、".join(s.notices.announcement_sections) + "，"
+                if s.notices.announcement_sections
+                else "群公告"
+            )
+            + (
+                f"超过 {s.notices.announcement_stale_days} 天未更新的，提醒群管理员更新"
+                if s.notices.announcement_stale_days
+                else "由群管理员及时更新"
+            )
+        ),
         "notices.leader_approval_for_sensitive": lambda: "敏感通知须经局领导审批后发布",
         "notices.remind_every_hours": lambda: (
             f"每 {s.notices.remind_every_hours} 小时提醒未确认的成员"

@@ -17,6 +17,7 @@ from qunguan.policy.workcalendar import add_working_minutes, workday_bounds
 from qunguan.services import (
     accounts,
     acknowledgements,
+    announcements,
     directory,
     groups,
     members,
@@ -296,6 +297,15 @@ def _seed_notices(uow: UnitOfWork) -> None:
             reply_required=False,
             deadline=utcnow() + timedelta(days=25),
         ),
+    )
+    announcements.save(
+        uow,
+        owner,
+        budget.id,
+        {
+            "公告": "本群用于 2027 年度部门预算编制、审核和报送。12 月 10 日前报基础数据表，"
+            "12 月 20 日前完成初审。资料统一放共享盘“预算编制/2027”。"
+        },
     )
     department = DirectoryRepository(uow.session).person_by_staff_no("CZ006")
     assert department is not None

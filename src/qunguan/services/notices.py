@@ -593,9 +593,12 @@ def ledger(
     found = _visible_notice(uow, principal, notice_id, manage=True)
     repo = NoticeRepository(uow.session)
     tallies, recipients, acknowledged = repo.tallies(notice_id)
-    names = {g.id: g.name for g in GroupRepository(uow.session).groups()}
-    rows = repo.ledger(
-        notice_id, group_id=group_id, status=status, offset=max(0, offset), limit=limit
+    groups = GroupRepository(uow.session)
+    names = {t.group_id: getattr(groups.group(t.group_id), "name", "") for t in tallies}
+    rows = (
+        repo.ledger(notice_id, group_id=group_id, status=status, offset=max(0, offset), limit=limit)
+        if limit != 0
+        else []  # the counts alone, for the page's live polling
     )
     return Ledger(
         view(uow, found),

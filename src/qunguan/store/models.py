@@ -745,3 +745,17 @@ class PresenceInterval(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class GroupAnnouncement(Base):
+    """A version of a group's announcement (群公告), by section; the newest is in force.
+    Kept, never overwritten, so the record shows what it said when."""
+
+    __tablename__ = "group_announcements"
+    __table_args__ = (Index("ix_group_announcements_group", "group_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    sections: Mapped[dict[str, str]] = mapped_column(JSON)
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,4 +1,5 @@
-"""Notices: grants, notices and their attachments, targets, recipients, acknowledgements."""
+"""Notices: grants, notices and their attachments, targets, recipients, acknowledgements;
+group announcements."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from qunguan.store.models import (
     Department,
     Group,
+    GroupAnnouncement,
     Membership,
     Message,
     Notice,
@@ -242,6 +244,8 @@ class NoticeRepository:
             .order_by(NoticeRecipient.group_id)
         )
         tallies = [GroupTally(g, int(n), int(a)) for g, n, a in per_group]
+        if len(tallies) <= 1:  # one group: its count is everyone's, no second pass
+            return tallies, sum(t.recipients for t in tallies), sum(t.acknowledged for t in tallies)
         overall = self.session.execute(
             select(
                 func.count(func.distinct(NoticeRecipient.person_id)),
@@ -261,22 +265,18 @@ class NoticeRepository:
         offset: int = 0,
         limit: int | None = None,
     ) -> list[LedgerRow]:
-        """Recipients with their acknowledgement, outstanding first, then by time."""
-        stmt = (
+        """Recipients with their acknowledgement, outstanding first, then by time.
+
+        The page of people is chosen from the recipients and acknowledgements alone; only
+        that page is joined with the directory, so a 10,000-member notice stays fast."""
+        first_group = func.min(NoticeRecipient.group_id)
+        page = (
             select(
-                Person.id,
-                Person.name,
-                Person.staff_no,
-                Department.id,
-                Department.name,
-                Person.post,
-                func.min(NoticeRecipient.group_id),
+                NoticeRecipient.person_id,
+                first_group,
                 NoticeAcknowledgement.at,
                 NoticeAcknowledgement.how,
             )
-            .select_from(NoticeRecipient)
-            .join(Person, Person.id == NoticeRecipient.person_id)
-            .join(Department, Department.id == Person.department_id)
             .outerjoin(
                 NoticeAcknowledgement,
                 and_(
@@ -286,28 +286,48 @@ class NoticeRepository:
             )
             .where(NoticeRecipient.notice_id == notice_id)
             .group_by(
-                Person.id,
-                Person.name,
-                Person.staff_no,
-                Department.id,
-                Department.name,
-                Person.post,
-                NoticeAcknowledgement.at,
-                NoticeAcknowledgement.how,
+                NoticeRecipient.person_id, NoticeAcknowledgement.at, NoticeAcknowledgement.how
             )
         )
         if group_id is not None:
-            stmt = stmt.where(NoticeRecipient.group_id == group_id)
+            page = page.where(NoticeRecipient.group_id == group_id)
         if status == "acknowledged":
-            stmt = stmt.where(NoticeAcknowledgement.person_id.is_not(None))
+            page = page.where(NoticeAcknowledgement.person_id.is_not(None))
         elif status == "outstanding":
-            stmt = stmt.where(NoticeAcknowledgement.person_id.is_(None))
-        stmt = stmt.order_by(
-            NoticeAcknowledgement.at.is_not(None), NoticeAcknowledgement.at, Person.staff_no
+            page = page.where(NoticeAcknowledgement.person_id.is_(None))
+        page = page.order_by(
+            NoticeAcknowledgement.at.is_not(None),
+            NoticeAcknowledgement.at,
+            NoticeRecipient.person_id,
         ).offset(offset)
         if limit is not None:
-            stmt = stmt.limit(limit)
-        return [LedgerRow(*row) for row in self.session.execute(stmt)]
+            page = page.limit(limit)
+        chosen = list(self.session.execute(page))
+        ids = [row[0] for row in chosen]
+        people = (
+            {
+                pid: (name, staff_no, dep_id, dep_name, post)
+                for pid, name, staff_no, dep_id, dep_name, post in self.session.execute(
+                    select(
+                        Person.id,
+                        Person.name,
+                        Person.staff_no,
+                        Department.id,
+                        Department.name,
+                        Person.post,
+                    )
+                    .join(Department, Department.id == Person.department_id)
+                    .where(Person.id.in_(ids))
+                )
+            }
+            if ids
+            else {}
+        )
+        return [
+            LedgerRow(pid, *people[pid], gid, at, how or "")
+            for pid, gid, at, how in chosen
+            if pid in people
+        ]
 
     def outstanding_people(self, notice_id: int) -> list[tuple[int, int | None]]:
         """Recipients who have not acknowledged, with their department."""
@@ -328,6 +348,15 @@ class NoticeRepository:
             .distinct()
         )
         return [(pid, dep) for pid, dep in self.session.execute(stmt)]
+
+    def latest_announcement(self, group_id: int) -> GroupAnnouncement | None:
+        stmt = (
+            select(GroupAnnouncement)
+            .where(GroupAnnouncement.group_id == group_id)
+            .order_by(GroupAnnouncement.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(stmt).first()
 
     # --- the send path and the scheduler ---------------------------------------------
 

@@ -1,5 +1,6 @@
 """Notices: publish, correct, approve, acknowledge, the ledger and its certificate;
-the leaders' authorisations; inquiries and questions; the presence report."""
+the leaders' authorisations; group announcements and alerts; inquiries and questions;
+the presence report."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from qunguan.domain.errors import DomainError
 from qunguan.services import (
     acknowledgements,
     alerts,
+    announcements,
     inquiries,
     notice_followup,
     notice_grants,
@@ -61,6 +63,10 @@ class NoticeIn(BaseModel):
 class DecisionIn(BaseModel):
     approve: bool
     note: str = Field(default="", max_length=2000)
+
+
+class AnnouncementIn(BaseModel):
+    sections: dict[str, str] = Field(description="section name -> text")
 
 
 class AlertsIn(BaseModel):
@@ -193,7 +199,7 @@ def ledger(
     limit: int = 200,
 ) -> dict[str, Any]:
     """Who has acknowledged and when, who has not: counts per group and overall, and one
-    page of people (outstanding first)."""
+    page of people (outstanding first; ``limit=0``: the counts alone)."""
     with db.reading() as uow:
         found = notices.ledger(
             uow,
@@ -202,7 +208,7 @@ def ledger(
             group_id=group_id,
             status=status,
             offset=offset,
-            limit=max(1, min(limit, 1000)),
+            limit=max(0, min(limit, 1000)),
         )
     return {
         "notice": notice_json(found.notice),
@@ -243,6 +249,22 @@ def attachment(notice_id: int, attachment_id: int, db: Db, principal: Member) ->
     with db.reading() as uow:
         found = notices.attachment(uow, principal, notice_id, attachment_id)
         return _download(found.content, "application/octet-stream", found.name)
+
+
+@router.get("/groups/{group_id}/announcement")
+def get_announcement(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+    with db.reading() as uow:
+        return plain(announcements.current(uow, principal, group_id))
+
+
+@router.put("/groups/{group_id}/announcement")
+def save_announcement(
+    group_id: int, body: AnnouncementIn, db: Db, principal: Member
+) -> dict[str, Any]:
+    """A new version of the group's announcement; the policy's sections must be filled."""
+    with db.unit_of_work() as uow:
+        announcements.save(uow, principal, group_id, body.sections)
+        return plain(announcements.current(uow, principal, group_id))
 
 
 @router.put("/groups/{group_id}/alerts")

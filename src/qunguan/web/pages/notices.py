@@ -18,6 +18,8 @@ from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.services import (
     acknowledgements,
+    announcements,
+    groups,
     inquiries,
     notice_followup,
     notice_grants,
@@ -299,6 +301,42 @@ def ledger_page(
         "page_size": LEDGER_PAGE,
     }
     return render(request, "notices/ledger.html", context)
+
+
+@router.get("/announcements/{group_id}")
+def announcement_page(
+    group_id: int, request: Request, db: Db, principal: Member, done: str = ""
+) -> Response:
+    with db.reading() as uow:
+        found = announcements.current(uow, principal, group_id)
+        group = groups.group_view(uow, principal, group_id)
+    context = {"a": found, "group": group, "done": done, "form": found.sections}
+    return render(request, "notices/announcement.html", context)
+
+
+@router.post("/announcements/{group_id}")
+async def announcement_submit(
+    group_id: int, request: Request, db: Db, principal: Member
+) -> Response:
+    async with request.form() as form:
+        names = [str(n) for n in form.getlist("section_name")]
+        texts = [str(t) for t in form.getlist("section_text")]
+    sections = dict(zip(names, texts, strict=False))
+    try:
+        with db.unit_of_work() as uow:
+            announcements.save(uow, principal, group_id, sections)
+    except DomainError as exc:
+        with db.reading() as uow:
+            found = announcements.current(uow, principal, group_id)
+            group = groups.group_view(uow, principal, group_id)
+        context = {
+            "a": found,
+            "group": group,
+            "form": sections,
+            "error": error_with_citations(request, exc),
+        }
+        return render(request, "notices/announcement.html", context, status=422)
+    return RedirectResponse(f"/announcements/{group_id}?done=saved", status_code=303)
 
 
 @router.get("/inquiries")

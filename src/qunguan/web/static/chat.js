@@ -94,6 +94,7 @@
     };
     page.messages.forEach(store);
     $("conv-name").textContent = g.name;
+    $("announcement-link").href = "/announcements/" + g.id;
     $("conv-count").textContent = t("members", { n: st.roster.length });
     $("chat-conv").setAttribute("aria-label", g.name);
     document.title = g.name + " · " + document.title.split(" · ").pop();

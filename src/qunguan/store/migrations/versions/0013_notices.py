@@ -1,5 +1,5 @@
 """notices, their grants, targets, recipients and acknowledgements; inquiries; presence;
-a member's choice to mute a group's alerts
+a member's choice to mute a group's alerts; group announcements
 
 Revision ID: 0013
 Revises: 0012
@@ -250,6 +250,23 @@ def upgrade() -> None:
 
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("notice_ref", sa.JSON(), nullable=True))
+    op.create_table(
+        "group_announcements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=False),
+        sa.Column("sections", sa.JSON(), nullable=False),
+        sa.Column("updated_by", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["group_id"], ["groups.id"], name=op.f("fk_group_announcements_group_id_groups")
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by"], ["users.id"], name=op.f("fk_group_announcements_updated_by_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_group_announcements")),
+    )
+    with op.batch_alter_table("group_announcements", schema=None) as batch_op:
+        batch_op.create_index("ix_group_announcements_group", ["group_id", "id"], unique=False)
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("push_muted", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -257,6 +274,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("group_announcements", schema=None) as batch_op:
+        batch_op.drop_index("ix_group_announcements_group")
+    op.drop_table("group_announcements")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_column("push_muted")
 
