@@ -26,7 +26,7 @@ def save(db: Database, who: str, group_id: int, sections: dict[str, str]) -> Non
 
 def stale_reminders(db: Database) -> list[int]:
     with db.reading() as uow:
-        stmt = select(Notification.person_id).where(Notification.kind == "announcement_stale")
+        stmt = select(Notification.person_id).where(Notification.kind == "announcement.stale")
         return list(uow.session.scalars(stmt))
 
 

@@ -48,7 +48,7 @@ def report(db: Database, who: str, group_id: int, **kw: Any) -> list[inquiries.T
 
 def reminded(db: Database) -> list[int]:
     with db.reading() as uow:
-        stmt = select(Notification.person_id).where(Notification.kind == "inquiry_overdue")
+        stmt = select(Notification.person_id).where(Notification.kind == "inquiry.overdue")
         return list(uow.session.scalars(stmt))
 
 

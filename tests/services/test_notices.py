@@ -198,6 +198,26 @@ class TestPublication:
         assert page.pinned[0]["notice"]["id"] == notice_id
         assert record.summary["hash"] == found.content_hash
         assert record.seq == found.audit_seq
+        # Only its publisher takes a notice off the top, not a group admin's pin menu.
+        with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
+            messages.set_pin(uow, principal(db, OWNER), group_id, page.pinned[0]["seq"], False)
+        assert caught.value.code == "notices.pinned_by_publisher"
+
+    @pytest.mark.clause("s2-3.1")
+    def test_a_notice_changed_behind_the_systems_back_no_longer_matches_its_hash(
+        self, db: Database
+    ) -> None:
+        group_id, _second = notice_group(db)
+        notice_id = publish(db, OWNER, (group_id,))
+        with db.unit_of_work() as uow:
+            uow.session.execute(update(Notice).values(body="请各股室于 25 日前报送。"))
+        with db.unit_of_work() as uow:
+            row = uow.session.get(Notice, notice_id)
+            assert row is not None
+            assert notices.recompute_hash(uow, row) != row.content_hash
+            pdf = notice_records.certificate_pdf(uow, principal(db, OWNER), notice_id)
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert "不一致" in text
 
     @pytest.mark.clause("s2-3.1")
     def test_a_published_notice_is_never_edited_a_correction_asks_everyone_again(
@@ -221,7 +241,7 @@ class TestPublication:
         assert (old.status, old.pinned) == ("superseded", False)
         assert (new.version, new.supersedes_id, new.pinned) == (2, first, True)
         assert new.content_hash != old.content_hash
-        assert "notice_corrected" in notes
+        assert "notice.corrected" in notes
         # The member who acknowledged the first version is outstanding on the second.
         assert {r.name for r in ledger(db, corrected, status="outstanding").rows} == {
             "孙浩然",
@@ -251,9 +271,16 @@ class TestAcknowledgement:
     def test_someone_the_notice_did_not_reach_finds_no_notice(self, db: Database) -> None:
         group_id, _second = notice_group(db)
         notice_id = publish(db, OWNER, (group_id,))
-        with pytest.raises(DomainError) as caught:
-            ack(db, "leader", notice_id)
-        assert caught.value.code == "notices.notice.not_found"
+        auditor = principal(db, "auditor")
+        for attempt in (
+            lambda uow: acknowledgements.acknowledge(uow, auditor, notice_id),
+            lambda uow: notices.notice(uow, auditor, notice_id),
+            lambda uow: notices.refuse_edit(uow, auditor, notice_id),
+            lambda uow: notices.ledger(uow, principal(db, MEMBER), notice_id),
+        ):
+            with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
+                attempt(uow)
+            assert caught.value.code == "notices.notice.not_found"
 
     @pytest.mark.clause("s2-2.2.4a")
     def test_a_bare_reply_in_the_group_acknowledges_without_being_posted(
@@ -326,7 +353,7 @@ class TestLedgerAndReminders:
         with db.reading() as uow:
             reminded = list(
                 uow.session.scalars(
-                    select(Notification.person_id).where(Notification.kind == "notice_reminder")
+                    select(Notification.person_id).where(Notification.kind == "notice.reminder")
                 )
             )
         assert reminded == [second.person_id]
@@ -348,7 +375,7 @@ class TestLedgerAndReminders:
             kinds = list(uow.session.scalars(select(Notification.kind)))
             found = notices.notice(uow, principal(db, OWNER), notice_id)
             page = messages.history(uow, principal(db, MEMBER), group_id)
-        assert "notice_overdue" in kinds
+        assert "notice.overdue" in kinds
         assert found.pinned is False and page.pinned == []
         assert [[r.name for r in o.people] for o in overdue] == [["吴晓敏"]]
         assert nothing == []
@@ -376,3 +403,4 @@ class TestLedgerAndReminders:
         assert local.strftime("%Y-%m-%d %H:%M:%S") in text
         # The summary line, and the one outstanding row.
         assert text.count("未确认") == 2
+        assert "按存档内容重新计算，一致" in text

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.policy.workcalendar import add_working_minutes, workday_bounds
 from qunguan.services import policy_admin, presence
@@ -82,11 +83,15 @@ def test_an_interval_closes_on_disconnect_and_heartbeats_keep_an_open_one(db: Da
     with db.unit_of_work() as uow:
         interval = presence.connected(uow, person_id)
     assert interval is not None
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    with db.unit_of_work() as uow:
+        uow.session.execute(update(PresenceInterval).values(last_seen_at=an_hour_ago))
     with db.unit_of_work() as uow:
         presence.heartbeat(uow, [interval])
     with db.reading() as uow:
         row = uow.session.get(PresenceInterval, interval)
-        assert row is not None and row.ended_at is None and row.last_seen_at >= row.started_at
+        assert row is not None and row.ended_at is None
+        assert row.last_seen_at > an_hour_ago + timedelta(minutes=59)
     with db.unit_of_work() as uow:
         presence.disconnected(uow, interval)
     with db.reading() as uow:

@@ -7,11 +7,14 @@ import base64
 import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
+from qunguan.domain.clock import utcnow
+from qunguan.services import notice_followup
 from qunguan.services.uow import Database
 from tests.web.test_messages_api import post
 
@@ -196,3 +199,31 @@ def test_the_announcement_page_saves_a_version_and_the_api_reads_it(
     signed_in("member")
     shown = app_client.get(f"/api/v1/groups/{group_id}/announcement").json()
     assert shown["sections"] == {"公告": "本群用于年度预算编制。"} and shown["may_edit"] is False
+
+
+def test_a_deadline_given_in_local_time_is_kept_as_that_moment(
+    app_client: TestClient, signed_in: Sign, group_id: int
+) -> None:
+    local = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")) + timedelta(days=2)
+    notice = publish(app_client, signed_in("office"), group_id, deadline=local.isoformat()).json()
+    stored = datetime.fromisoformat(notice["deadline"]).replace(tzinfo=UTC)
+    assert abs((stored - local).total_seconds()) < 1
+
+
+def test_the_files_of_a_ledger_are_the_publishers_and_reminders_reach_the_member(
+    app_client: TestClient, signed_in: Sign, group_id: int, db: Database
+) -> None:
+    notice = publish(app_client, signed_in("office"), group_id, remind_every_hours=1).json()
+    with db.unit_of_work() as uow:
+        assert notice_followup.remind_outstanding(uow, utcnow() + timedelta(hours=2)) == 1
+    signed_in("member")
+    for path in ("ledger.xlsx", "certificate.pdf", "ledger"):
+        assert app_client.get(f"/api/v1/notices/{notice['id']}/{path}").status_code == 404
+    page = app_client.get("/notifications")
+    assert "尚未确认，请及时确认收到" in page.text and f"/notices/{notice['id']}" in page.text
+    mine = app_client.get("/api/v1/notifications").json()
+    assert [n["kind"] for n in mine["items"]][0] == "notice.reminder"
+    assert mine["unread"] == len(mine["items"])  # the invitation to the group, too
+    csrf = signed_in("member")
+    app_client.post("/api/v1/notifications/read", headers={"X-CSRF-Token": csrf})
+    assert app_client.get("/api/v1/notifications").json()["unread"] == 0

@@ -77,12 +77,19 @@ def run_due(db: Database, now: datetime | None = None) -> dict[str, int]:
         in_force = policy_admin.current(uow)
     if in_force is None:
         return done
-    # Hourly-grained work claims per item, so it runs every tick rather than per period.
-    with db.unit_of_work() as uow:
-        done["notices_unpinned"] = notice_followup.unpin_expired(uow, now)
-        done["notice_reminders"] = notice_followup.remind_outstanding(uow, now)
-        done["notices_overdue"] = notice_followup.report_overdue(uow, now)
-        done["inquiries_overdue"] = inquiries.remind_overdue(uow, now)
+    # Hourly-grained work claims per item, so it runs every tick rather than per period;
+    # each in its own transaction, so one failing cannot hold the others back.
+    for name, follow_up in (
+        ("notices_unpinned", notice_followup.unpin_expired),
+        ("notice_reminders", notice_followup.remind_outstanding),
+        ("notices_overdue", notice_followup.report_overdue),
+        ("inquiries_overdue", inquiries.remind_overdue),
+    ):
+        try:
+            with db.unit_of_work() as uow:
+                done[name] = follow_up(uow, now)
+        except Exception:
+            log.exception("%s failed; retrying next tick", name)
     for job in JOBS:
         every = job.every_days(in_force.policy.settings)
         if not every:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -191,6 +192,10 @@ class Calendar(_Section):
         for span in value:
             if not _SPAN.fullmatch(span) or span[:5] >= span[6:]:
                 raise ValueError(f"{span!r} is not a span like 08:30-12:00")
+        ordered = sorted(value)
+        for earlier, later in pairwise(ordered):
+            if later[:5] < earlier[6:]:
+                raise ValueError(f"{earlier} and {later} overlap")
         return value
 
     @field_validator("timezone")

@@ -13,8 +13,6 @@ from qunguan.services.groups import access_group
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.repositories.groups import GroupRepository
 
-ALERT_CLAUSES = ("s6-4.1",)
-
 
 def set_muted(uow: UnitOfWork, principal: Principal, group_id: int, muted: bool) -> None:
     """Silence (or restore) a group's alerts for oneself."""

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind
-from qunguan.policy.document import Settings
+from qunguan.policy.document import ContentAction, Settings, settings_for_group_type
 from qunguan.policy.rules.membership import GroupRole, may_manage
-from qunguan.services import audit, policy_admin
+from qunguan.services import audit, policy_admin, term_lists
 from qunguan.services.groups import access_group, require_status
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import GroupAnnouncement
@@ -82,6 +82,16 @@ def save(
             ],
             clause_ids=ANNOUNCEMENT_CLAUSES,
         )
+    in_force = policy_admin.require_current(uow)
+    settings = settings_for_group_type(in_force.policy, group.type)
+    verdict = term_lists.engine(uow).check("\n".join(cleaned.values()), in_force.policy, settings)
+    if verdict.action in (ContentAction.BLOCK, ContentAction.HOLD):
+        # What every member reads passes the same checks as a message (篇一 二.1).
+        raise DomainError(
+            "messages.content_blocked",
+            params={"categories": "、".join(verdict.categories)},
+            clause_ids=verdict.clause_ids,
+        )
     too_long = [k for k, v in cleaned.items() if len(v) > MAX_SECTION_CHARS]
     if too_long:
         raise DomainError("announcements.section_too_long", params={"limit": MAX_SECTION_CHARS})
@@ -117,7 +127,7 @@ def remind_stale(uow: UnitOfWork, _run_id: int) -> int:
             if may_manage(GroupRole(membership.role)):
                 repo.notify(
                     membership.person_id,
-                    "announcement_stale",
+                    "announcement.stale",
                     {"group_id": group.id, "group": group.name, "days": days},
                 )
                 reminded += 1

@@ -14,7 +14,7 @@ from datetime import datetime
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
-from qunguan.domain.errors import DomainError, ErrorDetail
+from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind
 from qunguan.policy.document import Settings
 from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.policy.workcalendar import add_working_minutes, working_minutes_between
@@ -28,7 +28,6 @@ from qunguan.store.repositories.inquiries import InquiryRepository, OpenTarget
 
 KINDS = ("inquiry", "assignment", "question")
 RESPONSE_CLAUSES = ("s5-4",)
-QUESTION_CLAUSES = ("s7-6.1", "s7-6.2")
 
 
 def check_kind(kind: str, mentions: tuple[int, ...]) -> None:
@@ -126,10 +125,13 @@ def _views(
     people = DirectoryRepository(uow.session).people_by_ids(
         sorted({r.person_id for r in rows} | {r.asked_by for r in rows})
     )
+    # A question is answered once any of its admins has answered it.
+    answered = {r.inquiry_id for r in rows if r.kind == "question" and r.responded_at}
     out = []
     for r in rows:
         person, asker = people.get(r.person_id), people.get(r.asked_by)
         end = r.responded_at or now
+        settled = r.inquiry_id in answered
         out.append(
             TargetView(
                 r.inquiry_id,
@@ -146,7 +148,7 @@ def _views(
                 person.department.name if person else "",
                 r.responded_at,
                 working_minutes_between(settings.calendar, r.asked_at, end),
-                r.due_at is not None and end > r.due_at,
+                r.due_at is not None and end > r.due_at and not (settled and not r.responded_at),
             )
         )
     return out
@@ -165,7 +167,7 @@ def report(
     of ``now``). Its managers (and the office) see it."""
     group, role = access_group(uow, principal, group_id)
     if role is not None and not may_manage(role):
-        raise DomainError("groups.not_manager", clause_ids=RESPONSE_CLAUSES)
+        raise DomainError("groups.not_manager", ErrorKind.FORBIDDEN)
     rows = InquiryRepository(uow.session).targets_of_group(group.id)
     views = _views(uow, settings, rows, now)
     return [v for v in views if v.overdue] if only_overdue else views
@@ -204,7 +206,7 @@ def remind_overdue(uow: UnitOfWork, now: datetime) -> int:
             continue
         groups.notify(
             target.person_id,
-            "inquiry_overdue",
+            "inquiry.overdue",
             {"group_id": target.group_id, "seq": target.seq, "kind": target.kind},
         )
         reminded += 1

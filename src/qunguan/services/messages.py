@@ -454,6 +454,11 @@ def set_pin(
     """Group admins pin what members must find quickly (篇六 四.2)."""
     group, role, message = _own_message(uow, principal, group_id, seq)
     rules.check_may_pin(role)
+    if message.kind == "notice":
+        # A notice stays on top until its deadline or its publisher takes it down.
+        raise DomainError(
+            "notices.pinned_by_publisher", ErrorKind.CONFLICT, clause_ids=notice_rules.PIN_CLAUSES
+        )
     if message.status != "visible":
         raise DomainError("messages.not_editable", ErrorKind.CONFLICT)
     message.pinned_at = utcnow() if pinned else None

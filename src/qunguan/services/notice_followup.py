@@ -12,7 +12,13 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
 from qunguan.policy.rules.membership import is_department_head
 from qunguan.services import policy_admin
-from qunguan.services.notices import NoticeView, publisher_person, unpin_messages, view
+from qunguan.services.notices import (
+    NoticeView,
+    publisher_person,
+    unpin_messages,
+    view,
+    with_mine,
+)
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
@@ -20,7 +26,7 @@ from qunguan.store.repositories.notices import LedgerRow, NoticeRepository
 
 
 def unpin_expired(uow: UnitOfWork, now: datetime) -> int:
-    """A notice stays on top until its deadline (篇二 二.(二).4, 篇七 二.1), then leaves."""
+    """A notice stays on top until its deadline (篇二 二.(二).4), then leaves."""
     settings = policy_admin.require_current(uow).policy.settings
     if not settings.notices.pin_until_deadline:
         return 0
@@ -46,7 +52,7 @@ def remind_outstanding(uow: UnitOfWork, now: datetime) -> int:
             continue
         for person_id, _department in repo.outstanding_people(notice.id):
             groups.notify(
-                person_id, "notice_reminder", {"notice_id": notice.id, "title": notice.title}
+                person_id, "notice.reminder", {"notice_id": notice.id, "title": notice.title}
             )
             reminded += 1
     return reminded
@@ -67,9 +73,9 @@ def report_overdue(uow: UnitOfWork, now: datetime) -> int:
             continue
         publisher = publisher_person(uow, notice)
         params = {"notice_id": notice.id, "title": notice.title, "outstanding": len(outstanding)}
-        groups.notify(publisher, "notice_overdue", params)
+        groups.notify(publisher, "notice.overdue", params)
         for head, count in _heads_of(directory, outstanding).items():
-            groups.notify(head, "notice_overdue_department", {**params, "outstanding": count})
+            groups.notify(head, "notice.overdue_department", {**params, "outstanding": count})
         reported += 1
     return reported
 
@@ -101,25 +107,19 @@ class OverdueView:
 
 def overdue_for_me(uow: UnitOfWork, principal: Principal) -> list[OverdueView]:
     """Past-deadline notices with members still outstanding that I should see: as their
-    publisher (everyone), or as a department head (my department's)."""
+    publisher (everyone outstanding), or as a department head (my department's, and of the
+    notice no more than its title and deadline)."""
     if principal.person_id is None:
         return []
-    directory = DirectoryRepository(uow.session)
-    me = directory.person(principal.person_id)
+    me = DirectoryRepository(uow.session).person(principal.person_id)
     head_of = me.department_id if me is not None and is_department_head(me.post) else None
     repo = NoticeRepository(uow.session)
-    now = utcnow()
     out: list[OverdueView] = []
-    for n in repo.recent(200):
-        if not n.reply_required or n.deadline is None or n.deadline > now:
-            continue
-        if n.status != "published":
-            continue
+    for n in repo.overdue_for(principal.user_id, head_of, utcnow()):
+        mine = n.publisher_user_id == principal.user_id
         rows = repo.ledger(n.id, status="outstanding")
-        if n.publisher_user_id != principal.user_id:
-            if head_of is None:
-                continue
+        if not mine:
             rows = [r for r in rows if r.department_id == head_of]
         if rows:
-            out.append(OverdueView(view(uow, n), rows))
+            out.append(OverdueView(with_mine(view(uow, n, full=mine), mine), rows))
     return out

@@ -102,7 +102,14 @@ def revoke_grant(uow: UnitOfWork, principal: Principal, grant_id: int) -> None:
         )
 
 
-def grants(uow: UnitOfWork) -> list[GrantView]:
+def grants(uow: UnitOfWork, principal: Principal) -> list[GrantView]:
+    """Leaders and the office see every authorisation; anyone else, their department's."""
+    sees_all = not {Role.LEADER, Role.OFFICE}.isdisjoint(principal.roles)
+    person = (
+        DirectoryRepository(uow.session).person(principal.person_id)
+        if principal.person_id and not sees_all
+        else None
+    )
     now = utcnow()
     return [
         GrantView(
@@ -117,6 +124,7 @@ def grants(uow: UnitOfWork) -> list[GrantView]:
             g.revoked_at is None and g.starts_at <= now < g.ends_at,
         )
         for g, name in NoticeRepository(uow.session).grants()
+        if sees_all or (person is not None and g.department_id == person.department_id)
     ]
 
 

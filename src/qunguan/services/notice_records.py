@@ -17,6 +17,7 @@ from qunguan.policy.render import find_cjk_font
 from qunguan.services import audit, notices, policy_admin
 from qunguan.services.notices import Ledger
 from qunguan.services.uow import UnitOfWork
+from qunguan.store.repositories.notices import NoticeRepository
 from qunguan.tabular import write_xlsx
 
 _HOW = {"tap": "点击确认", "reply": "回复确认"}
@@ -101,6 +102,8 @@ def certificate_pdf(
 
     ledger, zone = _full_ledger(uow, principal, notice_id)
     n = ledger.notice
+    stored = NoticeRepository(uow.session).get(notice_id)
+    intact = stored is not None and notices.recompute_hash(uow, stored) == n.content_hash
     font = find_cjk_font(font_path)
     if "QunguanCJK" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("QunguanCJK", font, subfontIndex=0))
@@ -127,6 +130,12 @@ def certificate_pdf(
         ),
         ("截止时间", _local(n.deadline, zone) or "无"),
         ("内容哈希 (SHA-256)", n.content_hash),
+        (
+            "哈希核验",
+            "按存档内容重新计算，一致"
+            if intact
+            else "按存档内容重新计算，不一致：内容可能已被改动",
+        ),
         ("审计记录", f"第 {n.audit_seq} 条（记录同一哈希）" if n.audit_seq else ""),
         (
             "送达情况",

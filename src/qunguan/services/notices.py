@@ -187,7 +187,11 @@ def publish(
             "notice.submitted",
             target_type="notice",
             target_id=notice.id,
-            summary={"title": notice.title, "groups": group_ids, "clauses": ["s4-5.2"]},
+            summary={
+                "title": notice.title,
+                "groups": group_ids,
+                "clauses": list(rules.SENSITIVE_CLAUSES),
+            },
         )
         return notice
     _publish_now(uow, principal.actor(), notice)
@@ -202,6 +206,7 @@ def _person_name(uow: UnitOfWork, principal: Principal) -> str:
 
 
 def _correctable(uow: UnitOfWork, principal: Principal, notice_id: int) -> Notice:
+    _visible_notice(uow, principal, notice_id)
     old = NoticeRepository(uow.session).get_for_update(notice_id)
     if old is None:
         raise not_found("notices.notice")
@@ -324,7 +329,7 @@ def _supersede(uow: UnitOfWork, notice: Notice) -> None:
     for person_id in repo.acknowledged_people(old.id):
         groups.notify(
             person_id,
-            "notice_corrected",
+            "notice.corrected",
             {"notice_id": notice.id, "title": notice.title, "version": notice.version},
         )
 
@@ -368,6 +373,7 @@ def decide(
         summary={"note": notice.decision_note, "clauses": list(rules.SENSITIVE_CLAUSES)},
     )
     if approve:
+        rules.check_deadline(notice.deadline, utcnow())
         if notice.supersedes_id is not None:
             old = NoticeRepository(uow.session).get_for_update(notice.supersedes_id)
             if old is None or old.status != "published":
@@ -380,14 +386,15 @@ def decide(
 
 def refuse_edit(uow: UnitOfWork, principal: Principal, notice_id: int) -> None:
     """There is no editing a notice: it exists to say so, with the article."""
-    if NoticeRepository(uow.session).get(notice_id) is None:
-        raise not_found("notices.notice")
+    _visible_notice(uow, principal, notice_id, manage=True)
     rules.check_immutable()
 
 
 def unpin(uow: UnitOfWork, principal: Principal, notice_id: int) -> None:
     """The publisher (or the office) takes a notice off the top before its deadline."""
     notice = _visible_notice(uow, principal, notice_id, manage=True)
+    if notice.status != "published":
+        raise DomainError("notices.not_published", ErrorKind.CONFLICT)
     if notice.unpinned_at is None:
         unpin_messages(uow, notice, utcnow())
         notice.unpinned_by = principal.user_id
@@ -493,10 +500,10 @@ def notice(uow: UnitOfWork, principal: Principal, notice_id: int) -> NoticeView:
         else None
     )
     shown = view(uow, found, ack.at if ack else None)
-    return _with_mine(shown, _may_manage(principal, found))
+    return with_mine(shown, _may_manage(principal, found))
 
 
-def _with_mine(view: NoticeView, mine: bool) -> NoticeView:
+def with_mine(view: NoticeView, mine: bool) -> NoticeView:
     return replace(view, mine=mine)
 
 
@@ -542,7 +549,7 @@ def managed(uow: UnitOfWork, principal: Principal) -> list[NoticeView]:
         rows = repo.published_by(principal.user_id)
     else:
         rows = repo.recent()
-    return [_with_mine(view(uow, n, full=False), True) for n in rows]
+    return [with_mine(view(uow, n, full=False), True) for n in rows]
 
 
 def awaiting_approval(uow: UnitOfWork, principal: Principal) -> list[NoticeView]:
@@ -601,7 +608,7 @@ def ledger(
         else []  # the counts alone, for the page's live polling
     )
     return Ledger(
-        view(uow, found),
+        view(uow, found, full=limit != 0),
         [
             Tally(t.group_id, names.get(t.group_id, ""), t.recipients, t.acknowledged)
             for t in tallies

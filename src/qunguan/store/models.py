@@ -621,6 +621,8 @@ class Notice(Base):
     of the same series (``supersedes_id``), and the old one is marked superseded."""
 
     __tablename__ = "notices"
+    # Two corrections of one version cannot both become the next version.
+    __table_args__ = (UniqueConstraint("series_id", "version", name="uq_notices_series_version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     series_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
@@ -673,6 +675,8 @@ class NoticeTarget(Base):
     """A group a notice went to, and the message that carries it there."""
 
     __tablename__ = "notice_targets"
+    # The send path looks up a group's notices in force.
+    __table_args__ = (Index("ix_notice_targets_group", "group_id"),)
 
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)

@@ -19,8 +19,8 @@ ABSORB_CLAUSES = ("s2-2.2.4b",)
 # A published notice has the force of a paper one: it is never edited, only corrected.
 EQUAL_FORCE_CLAUSES = ("s2-3.1",)
 SENSITIVE_CLAUSES = ("s4-5.2",)
-PIN_CLAUSES = ("s7-2.1", "s6-4.2")
-PUSH_CLAUSES = ("s6-4.1",)
+# A notice stays on top (以保持群内通知信息置顶) until its deadline or its publisher.
+PIN_CLAUSES = ("s2-2.2.4b",)
 
 PRIORITIES = ("normal", "urgent")
 MAX_TARGET_GROUPS = 50
@@ -115,7 +115,8 @@ def bare_reply(
     if settings.notices.absorb_bare_acknowledgements and any(not n.reply_required for n in notices):
         return BareReply(None, True)
     if notices and all(n.reply_required and n.acknowledged for n in notices):
-        # Already acknowledged: a second "收到" adds nothing to the ledger or the group.
+        # A reply to a notice already acknowledged acknowledges again, idempotently, and is
+        # not posted; a loose "收到" after everything is acknowledged is an ordinary message.
         return BareReply(notices[0].notice_id, False) if reply_to_seq is not None else None
     return None
 

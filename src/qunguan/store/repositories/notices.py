@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from qunguan.store.models import (
     Department,
@@ -109,10 +109,6 @@ class NoticeRepository:
             select(Notice).where(Notice.id == notice_id).with_for_update()
         ).first()
 
-    def series(self, series_id: int) -> list[Notice]:
-        stmt = select(Notice).where(Notice.series_id == series_id).order_by(Notice.version)
-        return list(self.session.scalars(stmt))
-
     def published_by(self, user_id: int, limit: int = 100) -> list[Notice]:
         stmt = (
             select(Notice)
@@ -174,7 +170,12 @@ class NoticeRepository:
         return int(self.session.scalar(stmt) or 0)
 
     def attachments(self, notice_id: int) -> list[NoticeAttachment]:
-        stmt = select(NoticeAttachment).where(NoticeAttachment.notice_id == notice_id)
+        """A notice's attachments, their bytes left unread (lists and hashes need none)."""
+        stmt = (
+            select(NoticeAttachment)
+            .where(NoticeAttachment.notice_id == notice_id)
+            .options(defer(NoticeAttachment.content, raiseload=True))
+        )
         return list(self.session.scalars(stmt.order_by(NoticeAttachment.id)))
 
     def attachment(self, attachment_id: int) -> NoticeAttachment | None:
@@ -413,9 +414,46 @@ class NoticeRepository:
         )
         return list(self.session.scalars(stmt))
 
+    def overdue_for(
+        self, user_id: int, department_id: int | None, now: datetime, limit: int = 50
+    ) -> list[Notice]:
+        """Published reply-required notices past their deadline that this user published,
+        or with someone of this department still outstanding."""
+        mine = Notice.publisher_user_id == user_id
+        if department_id is not None:
+            outstanding_here = (
+                select(NoticeRecipient.notice_id)
+                .join(Person, Person.id == NoticeRecipient.person_id)
+                .outerjoin(
+                    NoticeAcknowledgement,
+                    and_(
+                        NoticeAcknowledgement.notice_id == NoticeRecipient.notice_id,
+                        NoticeAcknowledgement.person_id == NoticeRecipient.person_id,
+                    ),
+                )
+                .where(
+                    Person.department_id == department_id,
+                    NoticeAcknowledgement.person_id.is_(None),
+                )
+            )
+            mine = or_(mine, Notice.id.in_(outstanding_here))
+        stmt = (
+            select(Notice)
+            .where(
+                Notice.status == "published",
+                Notice.reply_required.is_(True),
+                Notice.deadline.is_not(None),
+                Notice.deadline <= now,
+                mine,
+            )
+            .order_by(Notice.deadline.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
     def overdue_unreported(self, now: datetime) -> list[Notice]:
         stmt = select(Notice).where(
-            Notice.status.in_(("published", "superseded")),
+            Notice.status == "published",
             Notice.reply_required.is_(True),
             Notice.deadline.is_not(None),
             Notice.deadline <= now,

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError, ErrorKind
+from qunguan.policy.rules import notices as notice_rules
 from qunguan.services import messages, restrictions
 from qunguan.services.uow import Database
 from qunguan.web.api.groups import plain
@@ -111,7 +112,9 @@ async def send(
             {
                 "status": "acknowledged",
                 "acknowledged": outcome.acknowledged,
-                "notice": _explained(request, "notices.acknowledged_by_reply", ["s2-2.2.4a"]),
+                "notice": _explained(
+                    request, "notices.acknowledged_by_reply", list(notice_rules.DELIVERY_CLAUSES)
+                ),
             },
             status_code=200,
         )

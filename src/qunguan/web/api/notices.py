@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -27,10 +27,11 @@ from qunguan.services import (
     notice_grants,
     notice_records,
     notices,
+    notifications,
     policy_admin,
     presence,
 )
-from qunguan.services.uow import Database
+from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.api.groups import plain
 from qunguan.web.deps import database, require
 
@@ -80,6 +81,11 @@ class GrantIn(BaseModel):
     group_ids: list[int] | None = Field(default=None, description="None: every group")
 
 
+def _naive_utc(at: datetime) -> datetime:
+    """A deadline as stored: UTC without a zone (a zone-less one is taken as UTC)."""
+    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
+
+
 def draft_of(body: NoticeIn) -> notices.NoticeDraft:
     attachments = []
     for a in body.attachments:
@@ -93,7 +99,7 @@ def draft_of(body: NoticeIn) -> notices.NoticeDraft:
         body.body,
         tuple(body.group_ids),
         body.reply_required,
-        body.deadline.replace(tzinfo=None) if body.deadline else None,
+        _naive_utc(body.deadline) if body.deadline else None,
         body.priority,
         body.sensitive,
         body.remind_every_hours,
@@ -122,12 +128,19 @@ def overview(db: Db, principal: Member) -> dict[str, Any]:
 
 
 @router.post("/notices", status_code=201)
-def publish(body: NoticeIn, db: Db, principal: Member) -> dict[str, Any]:
+async def publish(body: NoticeIn, db: Db, principal: Member) -> dict[str, Any]:
     """Publish (or, where a leader must approve a sensitive notice, submit) a notice."""
     draft = draft_of(body)
-    with db.unit_of_work() as uow:
-        row = notices.publish(uow, principal, draft)
-        return notice_json(notices.notice(uow, principal, row.id))
+    return await db.batched_async(lambda uow: _published(uow, principal, draft, None))
+
+
+def _published(
+    uow: UnitOfWork, principal: Principal, draft: notices.NoticeDraft, corrects: int | None
+) -> dict[str, Any]:
+    """Publication takes the target groups' sequence numbers, as sends do: it goes through
+    the same group committer, so the two never lock groups in opposite orders."""
+    row = notices.publish(uow, principal, draft, corrects=corrects)
+    return notice_json(notices.notice(uow, principal, row.id))
 
 
 @router.get("/notices/overdue")
@@ -156,12 +169,10 @@ def edit_notice(notice_id: int, db: Db, principal: Member) -> None:
 
 
 @router.post("/notices/{notice_id}/corrections", status_code=201)
-def correct(notice_id: int, body: NoticeIn, db: Db, principal: Member) -> dict[str, Any]:
+async def correct(notice_id: int, body: NoticeIn, db: Db, principal: Member) -> dict[str, Any]:
     """A new version that replaces the notice; everyone is asked to acknowledge again."""
     draft = draft_of(body)
-    with db.unit_of_work() as uow:
-        row = notices.publish(uow, principal, draft, corrects=notice_id)
-        return notice_json(notices.notice(uow, principal, row.id))
+    return await db.batched_async(lambda uow: _published(uow, principal, draft, notice_id))
 
 
 @router.post("/notices/{notice_id}/decision")
@@ -275,10 +286,26 @@ def set_alerts(group_id: int, body: AlertsIn, db: Db, principal: Member) -> dict
     return {"group_id": group_id, "muted": body.muted}
 
 
+@router.get("/notifications")
+def my_notifications(db: Db, principal: Member) -> dict[str, Any]:
+    """What the system told me (reminders, overdue reports, invitations…), newest first."""
+    with db.reading() as uow:
+        return {
+            "unread": notifications.unread_count(uow, principal),
+            "items": [plain(n) for n in notifications.recent(uow, principal)],
+        }
+
+
+@router.post("/notifications/read", status_code=204)
+def read_notifications(db: Db, principal: Member) -> None:
+    with db.unit_of_work() as uow:
+        notifications.mark_all_read(uow, principal)
+
+
 @router.get("/notice-grants")
 def list_grants(db: Db, principal: Member) -> dict[str, Any]:
     with db.reading() as uow:
-        return {"items": [plain(g) for g in notice_grants.grants(uow)]}
+        return {"items": [plain(g) for g in notice_grants.grants(uow, principal)]}
 
 
 @router.post("/notice-grants", status_code=201)

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -24,10 +23,11 @@ from qunguan.services import (
     notice_followup,
     notice_grants,
     notices,
+    notifications,
     policy_admin,
     presence,
 )
-from qunguan.services.uow import Database
+from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.api.directory import read_upload
 from qunguan.web.deps import database, require
 from qunguan.web.errors import error_with_citations
@@ -141,12 +141,16 @@ async def _draft_from_form(request: Request) -> tuple[notices.NoticeDraft, dict[
     return draft, fields
 
 
-def _publish(
+async def _publish(
     db: Database, principal: Principal, draft: notices.NoticeDraft, corrects: int | None
 ) -> tuple[int, str]:
-    with db.unit_of_work() as uow:
+    """Through the group committer, as the API does (see ``api.notices._published``)."""
+
+    def work(uow: UnitOfWork) -> tuple[int, str]:
         row = notices.publish(uow, principal, draft, corrects=corrects)
         return row.id, row.status
+
+    return await db.batched_async(work)
 
 
 @router.post("/notices/new")
@@ -154,7 +158,7 @@ async def compose_submit(request: Request, db: Db, principal: Member) -> Respons
     fields: dict[str, Any] = {}
     try:
         draft, fields = await _draft_from_form(request)
-        notice_id, status = await run_in_threadpool(_publish, db, principal, draft, None)
+        notice_id, status = await _publish(db, principal, draft, None)
     except DomainError as exc:
         error = error_with_citations(request, exc)
         return _composer(request, db, principal, status=422, error=error, form=fields)
@@ -167,7 +171,7 @@ async def compose_submit(request: Request, db: Db, principal: Member) -> Respons
 def grants_page(request: Request, db: Db, principal: Member, done: str = "") -> Response:
     with db.reading() as uow:
         context = {
-            "grants": notice_grants.grants(uow),
+            "grants": notice_grants.grants(uow, principal),
             "departments": notice_grants.departments(uow),
             "groups": notice_grants.targets(uow, principal),
             "done": done,
@@ -191,7 +195,7 @@ def grant_submit(
     except DomainError as exc:
         with db.reading() as uow:
             context = {
-                "grants": notice_grants.grants(uow),
+                "grants": notice_grants.grants(uow, principal),
                 "departments": notice_grants.departments(uow),
                 "groups": notice_grants.targets(uow, principal),
                 "error": error_with_citations(request, exc),
@@ -264,7 +268,7 @@ async def correct_submit(notice_id: int, request: Request, db: Db, principal: Me
     fields: dict[str, Any] = {}
     try:
         draft, fields = await _draft_from_form(request)
-        new_id, status = await run_in_threadpool(_publish, db, principal, draft, notice_id)
+        new_id, status = await _publish(db, principal, draft, notice_id)
     except DomainError as exc:
         with db.reading() as uow:
             found = notices.notice(uow, principal, notice_id)
@@ -337,6 +341,20 @@ async def announcement_submit(
         }
         return render(request, "notices/announcement.html", context, status=422)
     return RedirectResponse(f"/announcements/{group_id}?done=saved", status_code=303)
+
+
+@router.get("/notifications")
+def notifications_page(request: Request, db: Db, principal: Member) -> Response:
+    with db.reading() as uow:
+        items = notifications.recent(uow, principal)
+    return render(request, "notices/notifications.html", {"items": items})
+
+
+@router.post("/notifications/read")
+def notifications_read(db: Db, principal: Member) -> Response:
+    with db.unit_of_work() as uow:
+        notifications.mark_all_read(uow, principal)
+    return RedirectResponse("/notifications", status_code=303)
 
 
 @router.get("/inquiries")

@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from qunguan.domain.access import Permission
 from qunguan.i18n import Translator
-from qunguan.services import notices, policy_admin
+from qunguan.services import notices, notifications, policy_admin
 from qunguan.web.deps import CSRF_FIELD, database, locale_of, principal_of
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
@@ -43,12 +43,13 @@ def render(
     )
     granted = principal.permissions if principal and complete else frozenset()
     policy_pending = None
-    notices_pending = 0
+    notices_pending = unread = 0
     if principal is not None and complete:
         with database(request).reading() as uow:
             pending = policy_admin.pending_acknowledgement(uow, principal.user_id)
             if Permission.GROUPS in granted:
                 notices_pending = notices.outstanding_count(uow, principal)
+                unread = notifications.unread_count(uow, principal)
         policy_pending = pending.version if pending else None
     base = {
         "t": Translator(locale),
@@ -58,6 +59,8 @@ def render(
         "policy_pending": policy_pending,
         # Reply-required notices I have not acknowledged: the badge on the nav.
         "notices_pending": notices_pending,
+        # Notifications not yet read: the badge on 提醒.
+        "notifications_unread": unread,
         "can": lambda perm: Permission(perm) in granted,
         "csrf_field": CSRF_FIELD,
         "csrf_token": principal.csrf_token if principal else "",

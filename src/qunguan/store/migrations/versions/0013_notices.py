@@ -111,6 +111,7 @@ def upgrade() -> None:
             ["unpinned_by"], ["users.id"], name=op.f("fk_notices_unpinned_by_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notices")),
+        sa.UniqueConstraint("series_id", "version", name="uq_notices_series_version"),
     )
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_notices_series_id"), ["series_id"], unique=False)
@@ -223,6 +224,8 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("notice_id", "group_id", name=op.f("pk_notice_targets")),
     )
+    with op.batch_alter_table("notice_targets", schema=None) as batch_op:
+        batch_op.create_index("ix_notice_targets_group", ["group_id"], unique=False)
     op.create_table(
         "inquiry_targets",
         sa.Column("inquiry_id", sa.Integer(), nullable=False),
@@ -274,6 +277,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("notice_targets", schema=None) as batch_op:
+        batch_op.drop_index("ix_notice_targets_group")
     with op.batch_alter_table("group_announcements", schema=None) as batch_op:
         batch_op.drop_index("ix_group_announcements_group")
     op.drop_table("group_announcements")
