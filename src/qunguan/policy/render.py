@@ -459,20 +459,29 @@ def find_cjk_font(configured: str = "") -> str:
     raise DomainError("policy.pdf_font_missing", ErrorKind.UNAVAILABLE)
 
 
+PDF_FONT = "QunguanCJK"
+
+
+def register_pdf_font(font_path: str = "") -> str:
+    """Register the CJK font reportlab embeds (a subset of) in every PDF, once; its name."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(PDF_FONT, find_cjk_font(font_path), subfontIndex=0))
+    return PDF_FONT
+
+
 def to_pdf(regulation: Regulation, font_path: str = "") -> bytes:
     """A PDF that embeds (a subset of) its own CJK font, so it reads the same anywhere."""
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    font = find_cjk_font(font_path)
-    if "QunguanCJK" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("QunguanCJK", font, subfontIndex=0))
-    body = ParagraphStyle("body", fontName="QunguanCJK", fontSize=11, leading=18, wordWrap="CJK")
+    font = register_pdf_font(font_path)
+    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=18, wordWrap="CJK")
     note = ParagraphStyle(
         "note", parent=body, fontSize=9, leading=14, textColor="#555555", leftIndent=8 * mm
     )
@@ -493,14 +502,15 @@ def to_pdf(regulation: Regulation, font_path: str = "") -> bytes:
     for ch in regulation.chapters:
         story.append(Paragraph(f"{ch.label}　{ch.title}", chapter))
         for article in ch.articles:
-            story.append(Paragraph(f"<b>{article.label}</b>　{_escape(article.text)}", body))
+            story.append(Paragraph(f"<b>{article.label}</b>　{pdf_escape(article.text)}", body))
             story.append(
                 Paragraph(
-                    f"【系统执行】{_escape(article.enforcement)}（条款 {article.clause_id}）", note
+                    f"【系统执行】{pdf_escape(article.enforcement)}（条款 {article.clause_id}）",
+                    note,
                 )
             )
             if article.interpretation:
-                story.append(Paragraph(f"【释义】{_escape(article.interpretation)}", note))
+                story.append(Paragraph(f"【释义】{pdf_escape(article.interpretation)}", note))
     out = io.BytesIO()
     generated = datetime.now().strftime("%Y-%m-%d %H:%M")
     pdf = SimpleDocTemplate(
@@ -518,5 +528,5 @@ def to_pdf(regulation: Regulation, font_path: str = "") -> bytes:
     return out.getvalue()
 
 
-def _escape(text: str) -> str:
+def pdf_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -18,7 +18,7 @@ from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.policy.document import Settings
 from qunguan.policy.rules import notices as rules
 from qunguan.services.uow import UnitOfWork
-from qunguan.store.repositories.messages import MessageRepository
+from qunguan.store.models import Message
 from qunguan.store.repositories.notices import NoticeRepository
 
 
@@ -99,9 +99,8 @@ def bare_reply(
     )
 
 
-def reply_target(uow: UnitOfWork, group_id: int, reply_to_seq: int) -> int | None:
+def reply_target(message: Message) -> int | None:
     """The reply-required notice a message replies to, if it replies to one."""
-    message = MessageRepository(uow.session).by_seq(group_id, reply_to_seq)
-    if message is None or message.kind != "notice" or not message.notice_ref:
+    if message.kind != "notice" or not message.notice_ref:
         return None
     return int(message.notice_ref["id"]) if message.notice_ref.get("reply_required") else None

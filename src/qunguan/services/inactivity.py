@@ -166,11 +166,8 @@ def _confirmers(uow: UnitOfWork, person: Person | None) -> list[int]:
         return []
     colleagues = [
         p
-        for p in DirectoryRepository(uow.session).all_people()
-        if p.department_id == person.department_id
-        and p.id != person.id
-        and p.status == "active"
-        and rules.is_department_head(p.post)
+        for p in DirectoryRepository(uow.session).active_people_in([person.department_id])
+        if p.id != person.id and rules.is_department_head(p.post)
     ]
     if colleagues:
         return [p.id for p in colleagues]

@@ -122,7 +122,10 @@ def _existing_outcome(uow: UnitOfWork, message_id: int, settings: Settings) -> S
     return SendOutcome(status, view(message, names), message.verdict)
 
 
-def _check_draft(uow: UnitOfWork, group_id: int, draft: Draft, settings: Settings) -> str:
+def _check_draft(
+    uow: UnitOfWork, group_id: int, draft: Draft, settings: Settings
+) -> tuple[str, Message | None]:
+    """The body to store, and the message it replies to (checked to exist)."""
     rules.check_kind(settings, draft.kind)
     body = draft.body.strip()
     if not 1 <= len(draft.client_id) <= 64:
@@ -133,14 +136,16 @@ def _check_draft(uow: UnitOfWork, group_id: int, draft: Draft, settings: Setting
         raise DomainError("messages.file_missing")
     if len(body) > rules.MAX_BODY_CHARS:
         raise DomainError("messages.body_too_long", params={"limit": rules.MAX_BODY_CHARS})
-    repo = MessageRepository(uow.session)
-    if draft.reply_to_seq is not None and repo.by_seq(group_id, draft.reply_to_seq) is None:
-        raise DomainError("messages.reply_target_missing", params={"seq": draft.reply_to_seq})
+    replied = None
+    if draft.reply_to_seq is not None:
+        replied = MessageRepository(uow.session).by_seq(group_id, draft.reply_to_seq)
+        if replied is None:
+            raise DomainError("messages.reply_target_missing", params={"seq": draft.reply_to_seq})
     groups = GroupRepository(uow.session)
     for person_id in draft.mentions:
         if groups.membership(group_id, person_id) is None:
             raise DomainError("messages.mention_not_member", params={"person_id": person_id})
-    return body
+    return body, replied
 
 
 def _screen(uow: UnitOfWork, policy: Policy, settings: Settings, body: str) -> Verdict:
@@ -200,14 +205,16 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
     )
     rules.check_onboarded(settings, unread)
     rules.check_rate(settings, ctx.sent_last_minute)
-    body = _check_draft(uow, group_id, draft, settings)
+    body, replied = _check_draft(uow, group_id, draft, settings)
     if draft.expects:
         inquiries.check_kind(draft.expects, draft.mentions)
     acknowledges: int | None = None
     # Only replies and bare acknowledgements can concern a notice: ordinary messages pay
     # nothing for this check.
     if draft.kind == "text" and (draft.reply_to_seq is not None or not rules.is_substantive(body)):
-        early, acknowledges = _notice_reply(uow, principal, group_id, draft, body, settings)
+        early, acknowledges = _notice_reply(
+            uow, principal, group_id, draft, body, replied, settings
+        )
         if early is not None:
             return early
 
@@ -277,6 +284,7 @@ def _notice_reply(
     group_id: int,
     draft: Draft,
     body: str,
+    replied: Message | None,
     settings: Settings,
 ) -> tuple[SendOutcome | None, int | None]:
     """A bare "收到" acknowledges a reply-required notice without being posted, or is
@@ -284,8 +292,8 @@ def _notice_reply(
     reply-required notice is posted and acknowledges it. Returns the early outcome, or the
     notice the stored message will acknowledge."""
     if rules.is_substantive(body):
-        assert draft.reply_to_seq is not None
-        return None, acknowledgements.reply_target(uow, group_id, draft.reply_to_seq)
+        assert replied is not None
+        return None, acknowledgements.reply_target(replied)
     bare = acknowledgements.bare_reply(uow, principal, group_id, settings, draft.reply_to_seq)
     if bare is None:
         return None, None

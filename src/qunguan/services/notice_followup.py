@@ -89,12 +89,8 @@ def _heads_of(
         if department is not None:
             by_department[department] = by_department.get(department, 0) + 1
     heads: dict[int, int] = {}
-    for person in directory.all_people():
-        if (
-            person.department_id in by_department
-            and person.status == "active"
-            and is_department_head(person.post)
-        ):
+    for person in directory.active_people_in(sorted(by_department)):
+        if is_department_head(person.post):
             heads[person.id] = by_department[person.department_id]
     return heads
 

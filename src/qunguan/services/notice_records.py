@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from qunguan.domain.actor import Principal
-from qunguan.policy.render import find_cjk_font
+from qunguan.policy.render import pdf_escape, register_pdf_font
 from qunguan.services import audit, notices, policy_admin
 from qunguan.services.notices import Ledger
 from qunguan.services.uow import UnitOfWork
@@ -96,24 +96,20 @@ def certificate_pdf(
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
     ledger, zone = _full_ledger(uow, principal, notice_id)
     n = ledger.notice
     stored = NoticeRepository(uow.session).get(notice_id)
     intact = stored is not None and notices.recompute_hash(uow, stored) == n.content_hash
-    font = find_cjk_font(font_path)
-    if "QunguanCJK" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("QunguanCJK", font, subfontIndex=0))
-    body = ParagraphStyle("body", fontName="QunguanCJK", fontSize=10.5, leading=16, wordWrap="CJK")
+    font = register_pdf_font(font_path)
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=12)
     title = ParagraphStyle("title", parent=body, fontSize=18, leading=28, alignment=TA_CENTER)
     head = ParagraphStyle("head", parent=body, fontSize=12.5, leading=20, spaceBefore=8)
 
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(_escape(text), style)
+        return Paragraph(pdf_escape(text), style)
 
     facts = [
         ("通知标题", n.title),
@@ -195,7 +191,3 @@ def _grid(header: str) -> Any:
             ("BACKGROUND", (0, 0), shaded, colors.HexColor("#f0f3f7")),
         ]
     )
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

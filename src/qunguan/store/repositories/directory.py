@@ -68,6 +68,15 @@ class DirectoryRepository:
     def all_people(self) -> list[Person]:
         return list(self.session.scalars(self._people().order_by(Person.staff_no)))
 
+    def active_people_in(self, department_ids: Sequence[int]) -> list[Person]:
+        """The active people of some departments (to find who heads them)."""
+        if not department_ids:
+            return []
+        stmt = self._people().where(
+            Person.department_id.in_(department_ids), Person.status == "active"
+        )
+        return list(self.session.scalars(stmt.order_by(Person.staff_no)))
+
     def person(self, person_id: int) -> Person | None:
         return self.session.scalar(self._people().where(Person.id == person_id))
 
