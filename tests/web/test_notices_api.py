@@ -222,7 +222,7 @@ def test_the_files_of_a_ledger_are_the_publishers_and_reminders_reach_the_member
     page = app_client.get("/notifications")
     assert "尚未确认，请及时确认收到" in page.text and f"/notices/{notice['id']}" in page.text
     mine = app_client.get("/api/v1/notifications").json()
-    assert [n["kind"] for n in mine["items"]][0] == "notice.reminder"
+    assert mine["items"][0]["kind"] == "notice.reminder"
     assert mine["unread"] == len(mine["items"])  # the invitation to the group, too
     csrf = signed_in("member")
     app_client.post("/api/v1/notifications/read", headers={"X-CSRF-Token": csrf})
