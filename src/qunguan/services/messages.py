@@ -33,6 +33,7 @@ from qunguan.store.models import Group, Message, MessageCategory, ReadPosition
 from qunguan.store.repositories.directory import DirectoryRepository, record_of
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.messages import MessageRepository, SearchFilter, SendContext
+from qunguan.store.repositories.order import OrderRepository
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,10 @@ def _names(uow: UnitOfWork, person_ids: set[int], settings: Settings) -> dict[in
 
 
 def view(message: Message, names: dict[int, str]) -> dict[str, Any]:
-    """A message as clients see it. A recalled message keeps its place, not its text."""
-    recalled = message.status == "recalled"
+    """A message as clients see it. A recalled or removed message keeps its place, not its
+    text; an admin's removal or redaction is named, with its clauses (``moderation``)."""
+    recalled = message.status in ("recalled", "removed")
+    admin = (message.verdict or {}).get("admin")
     return {
         "id": message.id,
         "group_id": message.group_id,
@@ -103,6 +106,7 @@ def view(message: Message, names: dict[int, str]) -> dict[str, Any]:
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "pinned": message.pinned_at is not None,
         "warning": (message.verdict or {}).get("action") == ContentAction.WARN.value,
+        "moderation": dict(admin) if isinstance(admin, dict) else None,
     }
 
 
@@ -129,6 +133,10 @@ def _check_draft(uow: UnitOfWork, group_id: int, draft: Draft, settings: Setting
     repo = MessageRepository(uow.session)
     if draft.reply_to_seq is not None and repo.by_seq(group_id, draft.reply_to_seq) is None:
         raise DomainError("messages.reply_target_missing", params={"seq": draft.reply_to_seq})
+    # An admin closed the thread (篇二 二.3.3): replies to it are refused.
+    closed = OrderRepository(uow.session).thread_closed
+    if draft.reply_to_seq is not None and closed(group_id, draft.reply_to_seq):
+        raise DomainError("messages.thread_closed", ErrorKind.CONFLICT, clause_ids=("s2-2.3.3",))
     groups = GroupRepository(uow.session)
     for person_id in draft.mentions:
         if groups.membership(group_id, person_id) is None:
@@ -273,6 +281,7 @@ def _shown(values: dict[str, Any], sender_name: str) -> dict[str, Any]:
         "edited_at": None,
         "pinned": False,
         "warning": (values["verdict"] or {}).get("action") == ContentAction.WARN.value,
+        "moderation": None,
     }
 
 
@@ -437,6 +446,18 @@ def categories(uow: UnitOfWork, principal: Principal, group_id: int) -> list[str
     return [c.name for c in MessageRepository(uow.session).categories(group.id)]
 
 
+def _check_not_suspended(uow: UnitOfWork, person_id: int | None) -> None:
+    """A suspended member cannot open a group until the suspension ends (篇一 七.1)."""
+    row = OrderRepository(uow.session).suspended(person_id, utcnow()) if person_id else None
+    if row is not None:
+        raise DomainError(
+            "messages.suspended",
+            ErrorKind.FORBIDDEN,
+            params={"until": row.until, "reason": row.reason},
+            clause_ids=("s1-7.1",),
+        )
+
+
 @dataclass(frozen=True)
 class Page:
     messages: list[dict[str, Any]]
@@ -457,6 +478,7 @@ def history(
 ) -> Page:
     """A page of a group's messages. Without ``after`` or ``before``: the latest."""
     group, _role = access_group(uow, principal, group_id)
+    _check_not_suspended(uow, principal.person_id)
     repo = MessageRepository(uow.session)
     limit = max(1, min(limit, 200))
     if after or before is not None:

@@ -16,7 +16,7 @@ from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.jobs import scheduler
 from qunguan.realtime.hub import Hub
 from qunguan.realtime.redis_relay import RedisRelay, channel_for
-from qunguan.services import audit, term_lists
+from qunguan.services import audit, reports, term_lists
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import check_durability, make_engine
@@ -85,6 +85,7 @@ def check_database(database: Database) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     audit.configure(settings.audit_hash)
+    reports.configure_key(reports.load_key(settings))
     database = Database(make_engine(settings.database_url))
     hub = Hub()
     # With Redis, every process delivers what it hears on the channel, its own events too.
