@@ -52,6 +52,10 @@ class Permission(StrEnum):
     # Work groups: apply, join, take part. What one may do in a group is decided there,
     # by one's role in it and the policy (policy/rules/groups.py, membership.py).
     GROUPS = "groups"
+    # The agency-wide review queue and asking to reveal a confidential reporter (security admin).
+    REVIEW_AGENCY = "review.agency"
+    # Approving such a reveal; two approvers are needed (leaders).
+    REVEAL_APPROVE = "reveal.approve"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -64,6 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.POLICY_PROPOSE,
             Permission.POLICY_STATUS,
             Permission.CONTENT_MANAGE,
+            Permission.REVIEW_AGENCY,
         }
     ),
     # The auditor reads the audit trail (and the rules it is audited against), nothing else.
@@ -75,6 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.POLICY_APPROVE,
             Permission.POLICY_STATUS,
             Permission.GROUPS,
+            Permission.REVEAL_APPROVE,
         }
     ),
     Role.OFFICE: frozenset(

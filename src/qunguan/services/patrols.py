@@ -158,3 +158,19 @@ def view(patrol: Patrol) -> PatrolView:
         patrol.completed_at,
         patrol.note,
     )
+
+
+def of_group(uow: UnitOfWork, principal: Principal, group_id: int) -> list[PatrolView]:
+    """A group's patrols, newest first, for those who manage it (and the security admin)."""
+    if Role.SECURITY_ADMIN not in principal.roles:
+        _group, role = access_group(uow, principal, group_id)
+        if not may_manage(role):
+            raise DomainError(
+                "groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=rules.PATROL_CLAUSES
+            )
+    return [view(p) for p in OrderRepository(uow.session).patrols([group_id])]
+
+
+def open_of(uow: UnitOfWork, group_ids: list[int]) -> list[PatrolView]:
+    """The open patrols of these groups (the review page lists them)."""
+    return [view(p) for p in OrderRepository(uow.session).patrols(group_ids) if p.status == "open"]

@@ -19,7 +19,7 @@ from qunguan.policy.document import SanctionStep, Settings
 from qunguan.policy.rules import sanctions as rules
 from qunguan.policy.rules.membership import GroupRole
 from qunguan.services import audit, members, message_admin, patrols
-from qunguan.services.groups import settings_in_force
+from qunguan.services.groups import access_group, settings_in_force
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Appeal, Group, Person, Restriction, Sanction, Violation
 from qunguan.store.repositories.accounts import AccountRepository
@@ -419,3 +419,28 @@ def case_file(uow: UnitOfWork, principal: Principal, group_id: int, staff_no: st
             ),
         ]
     )
+
+
+def message_id_of(uow: UnitOfWork, principal: Principal, group_id: int, seq: int) -> int:
+    group, _role = message_admin.access_for_review(uow, principal, group_id)
+    message = MessageRepository(uow.session).by_seq(group.id, seq)
+    if message is None:
+        raise not_found("messages.message")
+    return message.id
+
+
+@dataclass(frozen=True)
+class Transparency:
+    since: str
+    counts: dict[str, int]
+    total: int
+
+
+def transparency(uow: UnitOfWork, principal: Principal, group_id: int) -> Transparency:
+    """What any member may see of enforcement in their group this month: how many
+    measures of each kind, never against whom (篇七 十三.1)."""
+    group, _role = access_group(uow, principal, group_id)
+    now = utcnow()
+    since = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    counts = OrderRepository(uow.session).sanction_counts(group.id, since)
+    return Transparency(since.date().isoformat(), counts, sum(counts.values()))

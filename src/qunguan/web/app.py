@@ -28,8 +28,14 @@ from qunguan.web.api import content as api_content
 from qunguan.web.api import directory as api_directory
 from qunguan.web.api import groups as api_groups
 from qunguan.web.api import health
+
+# Keeping order: review queue, reports, sanctions, message administration.
+from qunguan.web.api import message_admin as api_message_admin
 from qunguan.web.api import messages as api_messages
 from qunguan.web.api import policy as api_policy
+from qunguan.web.api import reports as api_reports
+from qunguan.web.api import review as api_review
+from qunguan.web.api import sanctions as api_sanctions
 from qunguan.web.api import users as api_users
 from qunguan.web.pages import account as pages_account
 from qunguan.web.pages import admin as pages_admin
@@ -40,6 +46,7 @@ from qunguan.web.pages import content as pages_content
 from qunguan.web.pages import directory as pages_directory
 from qunguan.web.pages import groups as pages_groups
 from qunguan.web.pages import policy as pages_policy
+from qunguan.web.pages import review as pages_review
 from qunguan.web.pages.rendering import templates
 
 _STATIC = Path(__file__).parent / "static"
@@ -65,6 +72,11 @@ ROUTERS = (
     pages_groups.router,
     pages_chat.router,
     pages_content.router,
+    api_review.router,
+    api_reports.router,
+    api_sanctions.router,
+    api_message_admin.router,
+    pages_review.router,
 )
 # WebSocket routes authenticate in their handler (``deps.socket_principal``).
 SOCKETS = (ws.router,)

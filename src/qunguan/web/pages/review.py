@@ -1,0 +1,204 @@
+"""Keeping-order pages: the review queue with the open patrols (a group admin's, and the
+security admin's agency-wide one), a member's record with appeals and reports, a case,
+and a group's decision records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from qunguan.domain.access import Permission
+from qunguan.domain.actor import Principal
+from qunguan.domain.errors import DomainError
+from qunguan.services import message_admin, patrols, reports, review, sanctions
+from qunguan.services.uow import Database, UnitOfWork
+from qunguan.web.deps import database, require
+from qunguan.web.errors import error_with_citations
+from qunguan.web.pages.rendering import render
+
+router = APIRouter(include_in_schema=False)
+Member = Annotated[Principal, Depends(require(Permission.GROUPS))]
+Security = Annotated[Principal, Depends(require(Permission.REVIEW_AGENCY))]
+Db = Annotated[Database, Depends(database)]
+
+MUTE_HOURS = (1, 2, 24, 72)
+
+
+def _queue_page(
+    request: Request, db: Database, principal: Principal, base: str, **extra: Any
+) -> Response:
+    with db.reading() as uow:
+        reviewed = review.groups_reviewed(uow, principal)
+        items = review.queue(uow, principal)
+        open_patrols = patrols.open_of(uow, [g.id for g in reviewed])
+        reveals = reports.reveals(uow, principal) if base == "/review/agency" else []
+    names = {g.id: g.name for g in reviewed}
+    context = {
+        "items": items,
+        "patrols": open_patrols,
+        "group_names": names,
+        "base": base,
+        "mute_hours": MUTE_HOURS,
+        "reveals": reveals,
+        **extra,
+    }
+    return render(request, "review/queue.html", context, status=422 if "error" in extra else 200)
+
+
+def _act(
+    request: Request,
+    db: Database,
+    action: Callable[[UnitOfWork], Any],
+    target: str,
+    flash: str,
+    on_error: Callable[[dict[str, Any]], Response],
+) -> Response:
+    try:
+        with db.unit_of_work() as uow:
+            action(uow)
+    except DomainError as exc:
+        return on_error(error_with_citations(request, exc))
+    return RedirectResponse(f"{target}?done={flash}", status_code=303)
+
+
+@router.get("/review")
+def queue_page(request: Request, db: Db, principal: Member) -> Response:
+    return _queue_page(request, db, principal, "/review")
+
+
+@router.get("/review/agency")
+def agency_page(request: Request, db: Db, principal: Security) -> Response:
+    return _queue_page(request, db, principal, "/review/agency")
+
+
+def _decide(
+    request: Request,
+    db: Database,
+    principal: Principal,
+    base: str,
+    kind: str,
+    item_id: int,
+    form: tuple[str, str, str],
+) -> Response:
+    action, reason, hours = form
+    if kind not in review.KINDS:
+        raise DomainError("http.not_found")
+    decision = review.Decision(action, reason, float(hours) if hours else None)
+    return _act(
+        request,
+        db,
+        lambda uow: review.decide(uow, principal, kind, item_id, decision),
+        base,
+        action,
+        lambda error: _queue_page(request, db, principal, base, error=error),
+    )
+
+
+@router.post("/review/{kind}/{item_id}")
+def decide(
+    kind: str,
+    item_id: int,
+    request: Request,
+    db: Db,
+    principal: Member,
+    action: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "",
+) -> Response:
+    return _decide(request, db, principal, "/review", kind, item_id, (action, reason, hours))
+
+
+@router.post("/review/agency/{kind}/{item_id}")
+def agency_decide(
+    kind: str,
+    item_id: int,
+    request: Request,
+    db: Db,
+    principal: Security,
+    action: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "",
+) -> Response:
+    base = "/review/agency"
+    return _decide(request, db, principal, base, kind, item_id, (action, reason, hours))
+
+
+@router.post("/patrols/{patrol_id}/complete")
+def complete_patrol(
+    patrol_id: int,
+    request: Request,
+    db: Db,
+    principal: Member,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    return _act(
+        request,
+        db,
+        lambda uow: patrols.complete(uow, principal, patrol_id, note),
+        "/review",
+        "patrol",
+        lambda error: _queue_page(request, db, principal, "/review", error=error),
+    )
+
+
+def _record_page(request: Request, db: Database, principal: Principal, **extra: Any) -> Response:
+    with db.reading() as uow:
+        record = sanctions.my_record(uow, principal)
+        mine = reports.mine(uow, principal)
+    context = {"record": record, "reports": mine, **extra}
+    return render(request, "review/record.html", context, status=422 if "error" in extra else 200)
+
+
+@router.get("/me/record")
+def record_page(request: Request, db: Db, principal: Member) -> Response:
+    return _record_page(request, db, principal)
+
+
+@router.post("/me/record/appeal/{sanction_id}")
+def appeal(
+    sanction_id: int,
+    request: Request,
+    db: Db,
+    principal: Member,
+    statement: Annotated[str, Form()],
+) -> Response:
+    return _act(
+        request,
+        db,
+        lambda uow: sanctions.appeal(uow, principal, sanction_id, statement),
+        "/me/record",
+        "appeal",
+        lambda error: _record_page(request, db, principal, error=error),
+    )
+
+
+@router.post("/me/record/follow")
+def follow(
+    request: Request, db: Db, principal: Member, receipt: Annotated[str, Form()]
+) -> Response:
+    try:
+        with db.reading() as uow:
+            followed = reports.by_receipt(uow, receipt)
+    except DomainError as exc:
+        return _record_page(request, db, principal, error=error_with_citations(request, exc))
+    return _record_page(request, db, principal, followed=followed)
+
+
+@router.get("/review/case/{group_id}/{staff_no}")
+def case_page(
+    group_id: int, staff_no: str, request: Request, db: Db, principal: Member
+) -> Response:
+    with db.reading() as uow:
+        record = sanctions.member_record(uow, principal, group_id, staff_no)
+    context = {"record": record, "group_id": group_id, "staff_no": staff_no}
+    return render(request, "review/case.html", context)
+
+
+@router.get("/groups/{group_id}/decisions")
+def decisions_page(group_id: int, request: Request, db: Db, principal: Member) -> Response:
+    with db.reading() as uow:
+        items = message_admin.decisions(uow, principal, group_id)
+    return render(request, "review/decisions.html", {"items": items, "group_id": group_id})
