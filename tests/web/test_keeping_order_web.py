@@ -1,0 +1,97 @@
+"""Keeping order over HTTP: a report through the API, the reporter hidden from the reported
+person's answers and pages, the queue's one-click decision, the member's record page."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qunguan.services.uow import Database
+from tests.web.test_messages_api import Sign, group_id, post
+
+__all__ = ["group_id"]  # the fixture, shared with the messages API tests
+
+REPORTER_MARKS = ("孙浩然", "M01", '"member"')
+
+
+def file_report(client: TestClient, csrf: str, gid: int, seq: int) -> dict[str, object]:
+    answer = client.post(
+        f"/api/v1/groups/{gid}/reports",
+        json={
+            "target": "message",
+            "seq": seq,
+            "reason": "上班时间发购物链接",
+            "category": "off_topic",
+        },
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+class TestReportsOverHttp:
+    @pytest.mark.clause("s3-5.2.1", "s7-13.2")
+    def test_the_reported_member_never_learns_who_reported(
+        self, app_client: TestClient, signed_in: Sign, group_id: int
+    ) -> None:
+        owner = signed_in("office")
+        assert post(app_client, owner, group_id, "团购水果，需要的私聊").status_code == 201
+        member = signed_in("member")
+        filed = file_report(app_client, member, group_id, 1)
+        assert filed["receipt"] and set(filed) == {"id", "receipt", "mode", "identity_stored"}
+        followed = app_client.post(
+            "/api/v1/reports/follow",
+            json={"receipt": filed["receipt"]},
+            headers={"X-CSRF-Token": member},
+        )
+        assert followed.status_code == 200 and followed.json()["status"] == "open"
+
+        owner = signed_in("office")  # the reported person, who also runs the group
+        answers = [
+            app_client.get("/api/v1/review"),
+            app_client.get(f"/api/v1/review?group_id={group_id}"),
+            app_client.get("/review"),
+            app_client.get(f"/review/case/{group_id}/O01"),
+            app_client.get(f"/api/v1/groups/{group_id}/members/O01/record"),
+            app_client.get("/api/v1/me/record"),
+            app_client.get("/me/record"),
+        ]
+        for answer in answers:
+            assert answer.status_code == 200, answer.text
+            for mark in REPORTER_MARKS:
+                assert mark not in answer.text, (answer.url, mark)
+        assert "上班时间发购物链接" in answers[0].text  # the report itself is there
+        item = answers[0].json()["items"][0]
+        decided = app_client.post(
+            f"/api/v1/review/report/{item['id']}",
+            json={"action": "dismiss", "reason": "团购为工会组织"},
+            headers={"X-CSRF-Token": owner},
+        )
+        assert decided.status_code == 200 and decided.json() == {"outcome": "dismissed"}
+        for mark in REPORTER_MARKS:
+            assert mark not in decided.text
+
+    @pytest.mark.clause("s1-5.1")
+    def test_the_queue_page_removes_and_mutes_in_one_click(
+        self, app_client: TestClient, signed_in: Sign, group_id: int, db: Database
+    ) -> None:
+        member = signed_in("member")
+        assert post(app_client, member, group_id, "周末去钓鱼的举手").status_code == 201
+        owner = signed_in("office")
+        file_report(app_client, owner, group_id, 1)
+        page = app_client.get("/review")
+        assert page.status_code == 200 and "周末去钓鱼的举手" in page.text
+        item = app_client.get("/api/v1/review").json()["items"][0]
+        answer = app_client.post(
+            f"/review/report/{item['id']}",
+            data={"csrf_token": owner, "action": "mute", "reason": "与工作无关", "hours": "1"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text
+        history = app_client.get(f"/api/v1/groups/{group_id}/messages").json()
+        assert [(m["status"], m["body"]) for m in history["messages"]] == [("removed", "")]
+        member = signed_in("member")
+        refused = post(app_client, member, group_id, "我错了")
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "messages.muted"
+        record = app_client.get("/me/record")
+        assert record.status_code == 200 and "禁言" in record.text and "与工作无关" in record.text
