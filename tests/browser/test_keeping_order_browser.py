@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from qunguan.services import accounts, members
+from qunguan.config import Settings
+from qunguan.policy.document import SanctionStep
+from qunguan.services import accounts, members, message_admin, patrols, reports, sanctions
 from tests.browser.conftest import LiveServer, screenshot
 from tests.browser.test_chat_browser import DESKTOP, PHONE, chat_group_on, open_chat
 from tests.browser.test_groups_browser import sign_in
@@ -90,3 +92,59 @@ def test_a_report_is_removed_from_the_queue_and_the_sender_muted_for_an_hour(
     assert sender.locator("#sanctions input[name=statement]").count() == 1
     screenshot(sender, "my-record-phone")
     db.engine.dispose()
+
+
+@pytest.mark.parametrize(("viewport", "size"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_the_keeping_order_pages_fit_a_phone_and_a_desktop(
+    live_server: LiveServer, browser: Any, viewport: str, size: tuple[int, int]
+) -> None:
+    db, group_id = chat_group_on(live_server)
+    # This process seals reporters with the key the server uses.
+    reports.configure_key(reports.load_key(Settings.from_env()))
+    send(db, OWNER, group_id, "经研究，预算基础数据表于 12 月 10 日前报送办公室")
+    send(db, "member", group_id, "这种表格谁设计的，真是脑残")  # held for review
+    send(db, "member", group_id, "周末一起去钓鱼吗？")
+    with db.unit_of_work() as uow:
+        message_admin.mark_decision(uow, principal(db, OWNER), group_id, 1, "预算基础数据报送时限")
+        reports.file_report(
+            uow,
+            principal(db, OWNER),
+            group_id,
+            reports.ReportForm(
+                "message", "上班时间讨论与工作无关的话题", seq=2, category="off_topic"
+            ),
+        )
+        patrols.schedule(uow)
+    with db.unit_of_work() as uow:
+        violation = sanctions.record_violation(
+            uow, principal(db, OWNER), group_id, staff_no="M01", reason="多次发布无关内容"
+        )
+        sanctions.apply(
+            uow,
+            principal(db, OWNER),
+            violation.id,
+            sanctions.Measure(SanctionStep.WARNING, "多次发布无关内容"),
+        )
+    db.engine.dispose()
+
+    def fits(page: Any, name: str) -> None:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size[0], (name, width)
+        screenshot(page, f"{name}-{viewport}")
+
+    admin = sign_in(browser, live_server, OWNER, size)
+    for path, name in (
+        ("/review", "review-queue"),
+        (f"/review/case/{group_id}/M01", "case"),
+        (f"/groups/{group_id}/decisions", "decisions"),
+    ):
+        admin.goto(f"{live_server}{path}")
+        assert admin.locator("main h1").count() == 1
+        fits(admin, name)
+    assert admin.locator("table.decisions").inner_text().count("预算基础数据报送时限") == 1
+    admin.goto(f"{live_server}/review")
+    assert admin.locator("#patrols .checklist li").count() == 5
+    member = sign_in(browser, live_server, "member", size)
+    member.goto(f"{live_server}/me/record")
+    assert "警告" in member.locator("#sanctions").inner_text()
+    fits(member, "my-record")

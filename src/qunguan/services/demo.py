@@ -13,7 +13,17 @@ from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import ORG_COLUMNS, ORG_SHEET, PEOPLE_COLUMNS, PEOPLE_SHEET
 from qunguan.policy.rules.membership import GroupRole
-from qunguan.services import accounts, directory, groups, members, messages, policy_admin
+from qunguan.services import (
+    accounts,
+    directory,
+    groups,
+    members,
+    message_admin,
+    messages,
+    patrols,
+    policy_admin,
+    reports,
+)
 from qunguan.services.credentials import principal_of
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.repositories.accounts import AccountRepository
@@ -146,6 +156,7 @@ def seed_demo(uow: UnitOfWork) -> bool:
         created = True
     if not MessageRepository(uow.session).any_message():
         _seed_conversation(uow)
+        _seed_keeping_order(uow)
         created = True
     return created
 
@@ -241,3 +252,23 @@ def _seed_conversation(uow: UnitOfWork) -> None:
     messages.send(
         uow, people["member"], group.id, messages.Draft("demo-held", "这种表格谁设计的，真是脑残")
     )
+
+
+def _seed_keeping_order(uow: UnitOfWork) -> None:
+    """Keeping order in the budget group: ``member`` reports an off-topic message of the
+    group admin (the queue shows the report, never who filed it), the meeting notice is a
+    decision record, and this week's patrol is open with its checklist."""
+    group = next(
+        g for g in GroupRepository(uow.session).groups() if g.name == "预算股-年度预算编制"
+    )
+    owner, office, member = (_as(uow, n) for n in ("owner", "office", "member"))
+    sent = messages.send(
+        uow, owner, group.id, messages.Draft("demo-off-topic", "周五下班后聚餐，AA 制，报名接龙～")
+    )
+    assert sent.message is not None
+    form = reports.ReportForm(
+        "message", "上班时间在工作群组织聚餐", sent.message["seq"], "", "off_topic"
+    )
+    reports.file_report(uow, member, group.id, form)
+    message_admin.mark_decision(uow, office, group.id, 5, "预算编制推进会：周四 15:00 三楼会议室")
+    patrols.schedule(uow)

@@ -96,6 +96,7 @@ def queue(uow: UnitOfWork, principal: Principal, group_id: int | None = None) ->
                 None,
                 False,
                 ("release", "remove", "warn", "mute", "escalate"),
+                context={"categories": list(verdict.get("categories", []))},
             )
         )
     for r in repo.open_reports(ids):
