@@ -636,3 +636,57 @@ class TestPatrols:
             patrol = uow.session.get(Patrol, patrol_id)
         assert patrol is not None and patrol.completed_at is not None
         assert [(a["action"], a["seq"]) for a in patrol.actions] == [("removed", 1), ("removed", 2)]
+
+
+class TestOversight:
+    @pytest.mark.clause("s3-3.1.3")
+    def test_an_insult_alerts_the_admins_naming_member_message_and_rule(self, db: Database) -> None:
+        group_id = chat_group(db, "s3")
+        held = send(db, MEMBER, group_id, "这种表格谁设计的，真是脑残")
+        assert held.message is not None
+        with db.reading() as uow:
+            [alert] = uow.session.scalars(
+                select(Notification).where(Notification.kind == "content.flagged")
+            ).all()
+        assert alert.person_id == principal(db, OWNER).person_id
+        assert alert.params["sender"] == "孙浩然"
+        assert alert.params["message_id"] == held.message["id"]
+        assert alert.params["categories"] == ["abusive"] and alert.params["rules"]
+
+    @pytest.mark.clause("s7-13.1")
+    def test_members_see_the_months_sanctions_without_names_and_can_report_non_enforcement(
+        self, db: Database
+    ) -> None:
+        group_id = chat_group(db, "s7")
+        with db.unit_of_work() as uow:
+            accounts.create_user(
+                uow,
+                SETUP,
+                "office2",
+                PASSWORD,
+                ["office"],
+                staff_no="M02",
+                must_change_password=False,
+            )
+        for i in range(2):
+            send(db, MEMBER, group_id, f"无关内容{i}")
+            apply(db, violation_for(db, group_id, i + 1), SanctionStep.WARNING)
+        with db.reading() as uow:
+            shown = sanctions.transparency(uow, principal(db, MEMBER), group_id)
+        assert (shown.counts, shown.total) == ({"warning": 2}, 2)
+        assert "孙浩然" not in str(shown) and "M01" not in str(shown)
+        with db.unit_of_work() as uow:
+            reports.file_report(
+                uow,
+                principal(db, MEMBER),
+                group_id,
+                reports.ReportForm(
+                    "member", "群主未处理刷屏", staff_no="O01", category="non_enforcement"
+                ),
+            )
+        with db.reading() as uow:
+            told = uow.session.scalars(
+                select(Notification.person_id).where(Notification.kind == "report.filed")
+            ).all()
+        # The office hears of it; the owner it concerns does not.
+        assert told == [principal(db, "office2").person_id]

@@ -255,10 +255,29 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
             target_id=values["id"],
             summary={"group_id": group_id, "verdict": values["verdict"]},
         )
+    if held or not verdict.passed:
+        _alert_managers(uow, group_id, name, values["id"], verdict)
     if held:
         return SendOutcome("held", shown, values["verdict"])
     uow.publish(LiveEvent("message", group_id, shown))
     return SendOutcome("stored", shown, values["verdict"])
+
+
+def _alert_managers(
+    uow: UnitOfWork, group_id: int, sender: str, message_id: int, verdict: Verdict
+) -> None:
+    """The group's admins hear at once of a flagged message: who, which, under what rule
+    (篇三 三.1.3); the review queue lists it."""
+    params: dict[str, object] = {
+        "sender": sender,
+        "message_id": message_id,
+        "categories": list(verdict.categories),
+        "clauses": list(verdict.clause_ids),
+        "rules": sorted({span.rule for span in verdict.spans}),
+    }
+    groups = GroupRepository(uow.session)
+    for person_id in OrderRepository(uow.session).managers(group_id):
+        groups.notify(person_id, "content.flagged", params)
 
 
 def _shown(values: dict[str, Any], sender_name: str) -> dict[str, Any]:
