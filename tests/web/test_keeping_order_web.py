@@ -95,3 +95,23 @@ class TestReportsOverHttp:
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "messages.muted"
         record = app_client.get("/me/record")
         assert record.status_code == 200 and "禁言" in record.text and "与工作无关" in record.text
+
+    def test_the_security_admin_works_the_agency_queue(
+        self, app_client: TestClient, signed_in: Sign, group_id: int
+    ) -> None:
+        member = signed_in("member")
+        assert post(app_client, member, group_id, "这种表格谁设计的，真是脑残").status_code == 202
+        security = signed_in("security")
+        page = app_client.get("/review/agency")
+        assert page.status_code == 200 and "真是脑残" in page.text
+        assert app_client.get("/api/v1/review").status_code == 403  # not a group's admin
+        [item] = app_client.get("/api/v1/review/agency").json()["items"]
+        answer = app_client.post(
+            f"/review/agency/held/{item['id']}",
+            data={"csrf_token": security, "action": "warn", "reason": "辱骂同事"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text
+        assert app_client.get("/api/v1/review/agency").json()["items"] == []
+        english = app_client.get("/lang/en?next=/review/agency")
+        assert english.status_code == 200 and "Agency-wide review queue" in english.text

@@ -161,7 +161,8 @@ def queue(uow: UnitOfWork, principal: Principal, group_id: int | None = None) ->
                 f.created_at,
                 None,
                 False,
-                ("keep", "remove"),
+                # The owner decides membership; the security admin only sees it listed.
+                () if Role.SECURITY_ADMIN in principal.roles else ("keep", "remove"),
             )
         )
     return sorted(items, key=lambda i: (i.due_at is None, i.due_at or i.created_at))
