@@ -115,3 +115,41 @@ class TestReportsOverHttp:
         assert app_client.get("/api/v1/review/agency").json()["items"] == []
         english = app_client.get("/lang/en?next=/review/agency")
         assert english.status_code == 200 and "Agency-wide review queue" in english.text
+
+
+class TestCasePage:
+    @pytest.mark.clause("s1-7.1", "s4-3.2")
+    def test_the_case_page_proposes_the_ladders_next_step_and_applies_it(
+        self, app_client: TestClient, signed_in: Sign, group_id: int
+    ) -> None:
+        owner = signed_in("office")
+        case = f"/review/case/{group_id}/M01"
+        for step, proposed in (
+            ("warning", "按处分梯度，建议：警告"),
+            ("mute", "按处分梯度，建议：禁言"),
+        ):
+            recorded = app_client.post(
+                f"{case}/violation",
+                data={"csrf_token": owner, "reason": "在群内发布无关内容"},
+                follow_redirects=False,
+            )
+            assert recorded.status_code == 303, recorded.text
+            page = app_client.get(case)
+            assert proposed in page.text
+            violation_id = page.text.split('name="violation_id" value="')[1].split('"')[0]
+            applied = app_client.post(
+                f"{case}/sanction",
+                data={
+                    "csrf_token": owner,
+                    "violation_id": violation_id,
+                    "step": step,
+                    "hours": "2",
+                },
+                follow_redirects=False,
+            )
+            assert applied.status_code == 303, applied.text
+        member = signed_in("member")
+        refused = post(app_client, member, group_id, "我有话说")
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "messages.muted"
+        record = app_client.get("/api/v1/me/record").json()
+        assert [s["step"] for s in record["sanctions"]] == ["warning", "mute"]

@@ -444,3 +444,10 @@ def transparency(uow: UnitOfWork, principal: Principal, group_id: int) -> Transp
     since = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     counts = OrderRepository(uow.session).sanction_counts(group.id, since)
     return Transparency(since.date().isoformat(), counts, sum(counts.values()))
+
+
+def steps_open(uow: UnitOfWork) -> list[SanctionStep]:
+    """The measures an admin may choose under the policy in force: its ladder, and
+    escalation, which is always open."""
+    ladder = list(settings_in_force(uow).sanctions.ladder)
+    return ladder if SanctionStep.ESCALATION in ladder else [*ladder, SanctionStep.ESCALATION]

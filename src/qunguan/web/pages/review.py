@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
+from qunguan.policy.document import SanctionStep
 from qunguan.services import message_admin, patrols, reports, review, sanctions
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.deps import database, require
@@ -187,14 +188,82 @@ def follow(
     return _record_page(request, db, principal, followed=followed)
 
 
+def _case_page(
+    request: Request, db: Database, principal: Principal, group_id: int, staff_no: str, **extra: Any
+) -> Response:
+    with db.reading() as uow:
+        record = sanctions.member_record(uow, principal, group_id, staff_no)
+        latest = record.violations[-1] if record.violations else None
+        proposal = sanctions.propose(uow, principal, latest.id) if latest else None
+        steps = sanctions.steps_open(uow)
+    context = {
+        "record": record,
+        "group_id": group_id,
+        "staff_no": staff_no,
+        "latest": latest,
+        "proposal": proposal,
+        "steps": steps,
+        "mute_hours": MUTE_HOURS,
+        **extra,
+    }
+    return render(request, "review/case.html", context, status=422 if "error" in extra else 200)
+
+
 @router.get("/review/case/{group_id}/{staff_no}")
 def case_page(
     group_id: int, staff_no: str, request: Request, db: Db, principal: Member
 ) -> Response:
-    with db.reading() as uow:
-        record = sanctions.member_record(uow, principal, group_id, staff_no)
-    context = {"record": record, "group_id": group_id, "staff_no": staff_no}
-    return render(request, "review/case.html", context)
+    return _case_page(request, db, principal, group_id, staff_no)
+
+
+@router.post("/review/case/{group_id}/{staff_no}/violation")
+def case_violation(
+    group_id: int,
+    staff_no: str,
+    request: Request,
+    db: Db,
+    principal: Member,
+    reason: Annotated[str, Form()],
+) -> Response:
+    """Record a violation from the case page (no message: conduct the admin witnessed)."""
+    return _act(
+        request,
+        db,
+        lambda uow: sanctions.record_violation(
+            uow, principal, group_id, staff_no=staff_no, reason=reason
+        ),
+        f"/review/case/{group_id}/{staff_no}",
+        "violation",
+        lambda error: _case_page(request, db, principal, group_id, staff_no, error=error),
+    )
+
+
+@router.post("/review/case/{group_id}/{staff_no}/sanction")
+def case_sanction(
+    group_id: int,
+    staff_no: str,
+    request: Request,
+    db: Db,
+    principal: Member,
+    violation_id: Annotated[int, Form()],
+    step: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "",
+) -> Response:
+    """Apply a measure (the ladder's proposal preselected) for the latest violation."""
+    try:
+        chosen = SanctionStep(step)
+    except ValueError:
+        raise DomainError("sanctions.step_unknown", params={"step": step}) from None
+    measure = sanctions.Measure(chosen, reason, float(hours) if hours else None)
+    return _act(
+        request,
+        db,
+        lambda uow: sanctions.apply(uow, principal, violation_id, measure),
+        f"/review/case/{group_id}/{staff_no}",
+        "sanction",
+        lambda error: _case_page(request, db, principal, group_id, staff_no, error=error),
+    )
 
 
 @router.get("/groups/{group_id}/decisions")
