@@ -153,3 +153,24 @@ class TestCasePage:
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "messages.muted"
         record = app_client.get("/api/v1/me/record").json()
         assert [s["step"] for s in record["sanctions"]] == ["warning", "mute"]
+
+    def test_bulk_tidy_up_from_the_queue_page(
+        self, app_client: TestClient, signed_in: Sign, group_id: int
+    ) -> None:
+        member = signed_in("member")
+        for body in ("团购水果", "明早九点开会", "团购大米"):
+            assert post(app_client, member, group_id, body).status_code == 201
+        owner = signed_in("office")
+        assert 'id="tidy"' in app_client.get("/review").text
+        answer = app_client.post(
+            "/review/tidy",
+            data={"csrf_token": owner, "group_id": str(group_id), "text": "团购", "reason": "无关"},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303, answer.text
+        history = app_client.get(f"/api/v1/groups/{group_id}/messages").json()["messages"]
+        assert [m["status"] for m in history] == ["removed", "visible", "removed"]
+        empty = app_client.post(
+            "/review/tidy", data={"csrf_token": owner, "group_id": str(group_id), "reason": "无关"}
+        )
+        assert empty.status_code == 422 and "至少给出一个筛选条件" in empty.text

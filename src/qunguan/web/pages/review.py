@@ -5,6 +5,7 @@ and a group's decision records."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -125,6 +126,33 @@ def agency_decide(
 ) -> Response:
     base = "/review/agency"
     return _decide(request, db, principal, base, kind, item_id, (action, reason, hours))
+
+
+@router.post("/review/tidy")
+def tidy(
+    request: Request,
+    db: Db,
+    principal: Member,
+    group_id: Annotated[int, Form()],
+    reason: Annotated[str, Form()],
+    text: Annotated[str, Form()] = "",
+    sender: Annotated[str, Form()] = "",
+    before: Annotated[str, Form()] = "",
+) -> Response:
+    """Bulk tidy-up: remove a group's visible messages matching the filter."""
+    try:
+        cutoff = datetime.fromisoformat(before) if before else None
+    except ValueError:
+        raise DomainError("request.invalid") from None
+    f = message_admin.TidyFilter(text, sender, cutoff)
+    return _act(
+        request,
+        db,
+        lambda uow: message_admin.tidy(uow, principal, group_id, f, reason),
+        "/review",
+        "tidy",
+        lambda error: _queue_page(request, db, principal, "/review", error=error),
+    )
 
 
 @router.post("/patrols/{patrol_id}/complete")
