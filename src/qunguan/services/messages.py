@@ -26,14 +26,13 @@ from qunguan.moderation import Verdict
 from qunguan.policy.document import ContentAction, Policy, Settings, settings_for_group_type
 from qunguan.policy.rules import posting as rules
 from qunguan.policy.rules.membership import GroupRole
-from qunguan.services import audit, policy_admin, term_lists
+from qunguan.services import audit, order_checks, policy_admin, term_lists
 from qunguan.services.groups import access_group
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group, Message, MessageCategory, ReadPosition
 from qunguan.store.repositories.directory import DirectoryRepository, record_of
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.messages import MessageRepository, SearchFilter, SendContext
-from qunguan.store.repositories.order import OrderRepository
 
 
 @dataclass(frozen=True)
@@ -133,10 +132,7 @@ def _check_draft(uow: UnitOfWork, group_id: int, draft: Draft, settings: Setting
     repo = MessageRepository(uow.session)
     if draft.reply_to_seq is not None and repo.by_seq(group_id, draft.reply_to_seq) is None:
         raise DomainError("messages.reply_target_missing", params={"seq": draft.reply_to_seq})
-    # An admin closed the thread (篇二 二.3.3): replies to it are refused.
-    closed = OrderRepository(uow.session).thread_closed
-    if draft.reply_to_seq is not None and closed(group_id, draft.reply_to_seq):
-        raise DomainError("messages.thread_closed", ErrorKind.CONFLICT, clause_ids=("s2-2.3.3",))
+    order_checks.check_reply_open(uow, group_id, draft.reply_to_seq)
     groups = GroupRepository(uow.session)
     for person_id in draft.mentions:
         if groups.membership(group_id, person_id) is None:
@@ -256,28 +252,11 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
             summary={"group_id": group_id, "verdict": values["verdict"]},
         )
     if held or not verdict.passed:
-        _alert_managers(uow, group_id, name, values["id"], verdict)
+        order_checks.alert_managers(uow, group_id, name, values["id"], verdict)
     if held:
         return SendOutcome("held", shown, values["verdict"])
     uow.publish(LiveEvent("message", group_id, shown))
     return SendOutcome("stored", shown, values["verdict"])
-
-
-def _alert_managers(
-    uow: UnitOfWork, group_id: int, sender: str, message_id: int, verdict: Verdict
-) -> None:
-    """The group's admins hear at once of a flagged message: who, which, under what rule
-    (篇三 三.1.3); the review queue lists it."""
-    params: dict[str, object] = {
-        "sender": sender,
-        "message_id": message_id,
-        "categories": list(verdict.categories),
-        "clauses": list(verdict.clause_ids),
-        "rules": sorted({span.rule for span in verdict.spans}),
-    }
-    groups = GroupRepository(uow.session)
-    for person_id in OrderRepository(uow.session).managers(group_id):
-        groups.notify(person_id, "content.flagged", params)
 
 
 def _shown(values: dict[str, Any], sender_name: str) -> dict[str, Any]:
@@ -465,18 +444,6 @@ def categories(uow: UnitOfWork, principal: Principal, group_id: int) -> list[str
     return [c.name for c in MessageRepository(uow.session).categories(group.id)]
 
 
-def _check_not_suspended(uow: UnitOfWork, person_id: int | None) -> None:
-    """A suspended member cannot open a group until the suspension ends (篇一 七.1)."""
-    row = OrderRepository(uow.session).suspended(person_id, utcnow()) if person_id else None
-    if row is not None:
-        raise DomainError(
-            "messages.suspended",
-            ErrorKind.FORBIDDEN,
-            params={"until": row.until, "reason": row.reason},
-            clause_ids=("s1-7.1",),
-        )
-
-
 @dataclass(frozen=True)
 class Page:
     messages: list[dict[str, Any]]
@@ -497,7 +464,7 @@ def history(
 ) -> Page:
     """A page of a group's messages. Without ``after`` or ``before``: the latest."""
     group, _role = access_group(uow, principal, group_id)
-    _check_not_suspended(uow, principal.person_id)
+    order_checks.check_not_suspended(uow, principal.person_id)
     repo = MessageRepository(uow.session)
     limit = max(1, min(limit, 200))
     if after or before is not None:
