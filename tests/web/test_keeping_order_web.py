@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from qunguan.services import accounts
 from qunguan.services.uow import Database
+from tests.factories import PASSWORD, SETUP, enrol_second_factor
+from tests.web.conftest import sign_in
 from tests.web.test_messages_api import Sign, group_id, post
 
 __all__ = ["group_id"]  # the fixture, shared with the messages API tests
@@ -174,3 +177,59 @@ class TestCasePage:
             "/review/tidy", data={"csrf_token": owner, "group_id": str(group_id), "reason": "无关"}
         )
         assert empty.status_code == 422 and "至少给出一个筛选条件" in empty.text
+
+
+class TestRevealPages:
+    @pytest.mark.clause("s3-5.2.1")
+    def test_the_security_admin_reads_a_reporter_only_after_two_leaders_approve(
+        self, app_client: TestClient, signed_in: Sign, group_id: int, db: Database
+    ) -> None:
+        with db.unit_of_work() as uow:
+            accounts.create_user(
+                uow,
+                SETUP,
+                "leader2",
+                PASSWORD,
+                ["leader"],
+                staff_no="M02",
+                must_change_password=False,
+            )
+        enrol_second_factor(db, "leader2")
+        owner = signed_in("office")
+        assert post(app_client, owner, group_id, "内部材料拍照发群里了").status_code == 201
+        member = signed_in("member")
+        filed = file_report(app_client, member, group_id, 1)
+        assert filed["identity_stored"] is True
+
+        # Each governing persona signs in once, in a browser of their own (a TOTP code
+        # counts once).
+        security_client = TestClient(app_client.app)
+        security = sign_in(security_client, "security")
+        page = security_client.get("/review/agency")
+        assert "申请查阅举报人" in page.text and "孙浩然" not in page.text
+        asked = security_client.post(
+            f"/review/agency/reports/{filed['id']}/reveal",
+            data={"csrf_token": security, "reason": "核实举报线索"},
+            follow_redirects=False,
+        )
+        assert asked.status_code == 303, asked.text
+        reveal_id = 1  # the first request of this database
+
+        def read() -> str:
+            answer = security_client.post(
+                f"/reveals/{reveal_id}/read", data={"csrf_token": security}
+            )
+            return answer.text
+
+        assert "查阅举报人需要 2 人批准，目前 0 人" in read()
+        for leader in ("leader", "leader2"):
+            client = TestClient(app_client.app)
+            token = sign_in(client, leader)
+            assert "核实举报线索" in client.get("/reveals").text
+            approved = client.post(
+                f"/reveals/{reveal_id}/approve", data={"csrf_token": token}, follow_redirects=False
+            )
+            assert approved.status_code == 303, approved.text
+            if leader == "leader":
+                assert "查阅举报人需要 2 人批准，目前 1 人" in read()
+        assert "举报人：孙浩然（M01）" in read()

@@ -120,7 +120,12 @@ def queue(uow: UnitOfWork, principal: Principal, group_id: int | None = None) ->
                 if r.message_id
                 else ("dismiss", "warn", "mute", "escalate"),
                 seq=shown.seq,
-                context={"category": r.category, "target": r.target_kind},
+                # Whether an identity is sealed, not whose: the security admin may ask for it.
+                context={
+                    "category": r.category,
+                    "target": r.target_kind,
+                    "sealed": r.reporter_sealed is not None,
+                },
             )
         )
     for a, s in repo.open_appeals(ids):

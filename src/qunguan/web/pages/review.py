@@ -24,6 +24,7 @@ from qunguan.web.pages.rendering import render
 router = APIRouter(include_in_schema=False)
 Member = Annotated[Principal, Depends(require(Permission.GROUPS))]
 Security = Annotated[Principal, Depends(require(Permission.REVIEW_AGENCY))]
+Approver = Annotated[Principal, Depends(require(Permission.REVEAL_APPROVE))]
 Db = Annotated[Database, Depends(database)]
 
 MUTE_HOURS = (1, 2, 24, 72)
@@ -152,6 +153,61 @@ def tidy(
         "/review",
         "tidy",
         lambda error: _queue_page(request, db, principal, "/review", error=error),
+    )
+
+
+@router.post("/review/agency/reports/{report_id}/reveal")
+def request_reveal(
+    report_id: int,
+    request: Request,
+    db: Db,
+    principal: Security,
+    reason: Annotated[str, Form()],
+) -> Response:
+    """The security admin asks to read a confidential reporter; two leaders must approve."""
+    return _act(
+        request,
+        db,
+        lambda uow: reports.request_reveal(uow, principal, report_id, reason),
+        "/review/agency",
+        "reveal",
+        lambda error: _queue_page(request, db, principal, "/review/agency", error=error),
+    )
+
+
+@router.post("/reveals/{reveal_id}/read")
+def read_reveal(reveal_id: int, request: Request, db: Db, principal: Security) -> Response:
+    """Once approved twice: the reporter, shown to the one who asked (the reading is audited)."""
+    try:
+        with db.unit_of_work() as uow:
+            revealed = reports.reveal(uow, principal, reveal_id)
+    except DomainError as exc:
+        error = error_with_citations(request, exc)
+        return _queue_page(request, db, principal, "/review/agency", error=error)
+    return _queue_page(request, db, principal, "/review/agency", revealed=revealed)
+
+
+def _reveals_page(request: Request, db: Database, principal: Principal, **extra: Any) -> Response:
+    with db.reading() as uow:
+        items = reports.reveals(uow, principal)
+    context = {"reveals": items, **extra}
+    return render(request, "review/reveals.html", context, status=422 if "error" in extra else 200)
+
+
+@router.get("/reveals")
+def reveals_page(request: Request, db: Db, principal: Approver) -> Response:
+    return _reveals_page(request, db, principal)
+
+
+@router.post("/reveals/{reveal_id}/approve")
+def approve_reveal(reveal_id: int, request: Request, db: Db, principal: Approver) -> Response:
+    return _act(
+        request,
+        db,
+        lambda uow: reports.approve_reveal(uow, principal, reveal_id),
+        "/reveals",
+        "approved",
+        lambda error: _reveals_page(request, db, principal, error=error),
     )
 
 
