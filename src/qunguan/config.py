@@ -43,6 +43,9 @@ class Settings:
     audit_hash: str = "sha256"
     # How long audit records are kept; never less than 180 days.
     audit_retention_days: int = 180
+    # The key sealing confidential reporters (hex); without it, a key file made once.
+    report_key: str = ""
+    report_key_file: str = str(Path("var") / "report.key")
 
     def __post_init__(self) -> None:
         if self.audit_retention_days < MIN_AUDIT_RETENTION_DAYS:
@@ -71,4 +74,6 @@ class Settings:
             audit_hash=env.get("QUNGUAN_AUDIT_HASH", "sha256").lower(),
             scheduler=env.get("QUNGUAN_SCHEDULER", "1").lower() in {"1", "true", "yes"},
             audit_retention_days=int(env.get("QUNGUAN_AUDIT_RETENTION_DAYS", "180")),
+            report_key=env.get("QUNGUAN_REPORT_KEY", ""),
+            report_key_file=env.get("QUNGUAN_REPORT_KEY_FILE") or str(Path("var") / "report.key"),
         )

@@ -33,6 +33,9 @@ SPECIFICATION: dict[str, dict[str, bool]] = {
         "/api/v1/me/sessions": True,
         "/api/v1/unread": True,
         "/api/v1/inactivity/tasks": True,
+        "/api/v1/review": True,
+        "/review/agency": False,
+        "/api/v1/me/record": True,
     },
     "office": {
         "/api/v1/content/lists": False,
@@ -71,6 +74,9 @@ SPECIFICATION: dict[str, dict[str, bool]] = {
     "security": {
         "/api/v1/content/lists": True,
         "/content": True,
+        "/review/agency": True,
+        "/api/v1/review/agency": True,
+        "/api/v1/review": False,
         "/api/v1/directory/people": True,
         "/api/v1/users": False,
         "/api/v1/audit/records": False,
@@ -101,6 +107,14 @@ SAMPLE_PARAMS = {
     "notice_id": "999999",
     "attachment_id": "999999",
     "grant_id": "999999",
+    "kind": "held",
+    "item_id": "999999",
+    "patrol_id": "999999",
+    "report_id": "999999",
+    "reveal_id": "999999",
+    "violation_id": "999999",
+    "sanction_id": "999999",
+    "staff_no": "M01",
 }
 
 

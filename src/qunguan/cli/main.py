@@ -25,7 +25,7 @@ from qunguan.domain.access import needs_second_factor
 from qunguan.domain.actor import Actor
 from qunguan.domain.errors import DomainError
 from qunguan.i18n import normalise_locale, translate
-from qunguan.services import accounts, audit, demo, directory, policy_admin
+from qunguan.services import accounts, audit, demo, directory, policy_admin, reports
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine
@@ -74,6 +74,7 @@ def _cli_actor() -> Actor:
 def _database(settings: Settings | None = None, *, check_schema: bool = True) -> Iterator[Database]:
     settings = settings or Settings.from_env()
     audit.configure(settings.audit_hash)
+    reports.configure_key(reports.load_key(settings))
     database = Database(make_engine(settings.database_url))
     try:
         if check_schema and not migrate.is_up_to_date(database.engine):

@@ -52,8 +52,12 @@ class Permission(StrEnum):
     # Work groups: apply, join, take part. What one may do in a group is decided there,
     # by one's role in it and the policy (policy/rules/groups.py, membership.py).
     GROUPS = "groups"
-    # Agency-wide reports on how the regulation is kept: online time, responsiveness.
-    REPORTS = "reports"
+    # Agency-wide figures of how the regulation is kept (履职统计): online time.
+    COMPLIANCE = "compliance"
+    # The agency-wide review queue and asking to reveal a confidential reporter (security admin).
+    REVIEW_AGENCY = "review.agency"
+    # Approving such a reveal; two approvers are needed (leaders).
+    REVEAL_APPROVE = "reveal.approve"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -66,6 +70,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.POLICY_PROPOSE,
             Permission.POLICY_STATUS,
             Permission.CONTENT_MANAGE,
+            Permission.REVIEW_AGENCY,
         }
     ),
     # The auditor reads the audit trail (and the rules it is audited against), nothing else.
@@ -77,7 +82,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.POLICY_APPROVE,
             Permission.POLICY_STATUS,
             Permission.GROUPS,
-            Permission.REPORTS,
+            Permission.COMPLIANCE,
+            Permission.REVEAL_APPROVE,
         }
     ),
     Role.OFFICE: frozenset(
@@ -88,7 +94,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.POLICY_PROPOSE,
             Permission.POLICY_STATUS,
             Permission.GROUPS,
-            Permission.REPORTS,
+            Permission.COMPLIANCE,
         }
     ),
     Role.MEMBER: frozenset({Permission.DIRECTORY_READ, Permission.POLICY_READ, Permission.GROUPS}),

@@ -21,8 +21,10 @@ from qunguan.services import (
     inquiries,
     membership_audit,
     notice_followup,
+    patrols,
     policy_admin,
     profiles,
+    reports,
 )
 from qunguan.services.uow import Database, UnitOfWork
 
@@ -60,6 +62,7 @@ JOBS = (
         lambda s: 1 if s.membership.profile_confirm_every_days else None,
         lambda uow, _run_id: profiles.prompt_due(uow),
     ),
+    Job("patrol", lambda s: s.patrol.every_days, lambda uow, run_id: patrols.schedule(uow, run_id)),
 )
 
 
@@ -73,6 +76,10 @@ def run_due(db: Database, now: datetime | None = None) -> dict[str, int]:
     done: dict[str, int] = {}
     with db.unit_of_work() as uow:
         done["directory_events"] = membership_audit.process_directory_events(uow, now)
+    with db.unit_of_work() as uow:
+        # Deadlines are checked every tick: a report or patrol escalates when it is late.
+        done["reports_escalated"] = reports.escalate_overdue(uow, now)
+        done["patrols_escalated"] = patrols.escalate_overdue(uow, now)
     with db.reading() as uow:
         in_force = policy_admin.current(uow)
     if in_force is None:

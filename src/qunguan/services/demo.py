@@ -21,11 +21,14 @@ from qunguan.services import (
     directory,
     groups,
     members,
+    message_admin,
     messages,
     notice_grants,
     notices,
+    patrols,
     policy_admin,
     presence,
+    reports,
 )
 from qunguan.services.credentials import principal_of
 from qunguan.services.uow import UnitOfWork
@@ -162,6 +165,7 @@ def seed_demo(uow: UnitOfWork) -> bool:
         created = True
     if not MessageRepository(uow.session).any_message():
         _seed_conversation(uow)
+        _seed_keeping_order(uow)
         created = True
     if not NoticeRepository(uow.session).recent(1):
         _seed_notices(uow)
@@ -354,3 +358,23 @@ def _seed_presence(uow: UnitOfWork) -> None:
                 person_id=person.id, started_at=bounds[0], last_seen_at=end, ended_at=end
             )
         )
+
+
+def _seed_keeping_order(uow: UnitOfWork) -> None:
+    """Keeping order in the budget group: ``member`` reports an off-topic message of the
+    group admin (the queue shows the report, never who filed it), the meeting notice is a
+    decision record, and this week's patrol is open with its checklist."""
+    group = next(
+        g for g in GroupRepository(uow.session).groups() if g.name == "预算股-年度预算编制"
+    )
+    owner, office, member = (_as(uow, n) for n in ("owner", "office", "member"))
+    sent = messages.send(
+        uow, owner, group.id, messages.Draft("demo-off-topic", "周五下班后聚餐，AA 制，报名接龙～")
+    )
+    assert sent.message is not None
+    form = reports.ReportForm(
+        "message", "上班时间在工作群组织聚餐", sent.message["seq"], "", "off_topic"
+    )
+    reports.file_report(uow, member, group.id, form)
+    message_admin.mark_decision(uow, office, group.id, 5, "预算编制推进会：周四 15:00 三楼会议室")
+    patrols.schedule(uow)

@@ -27,7 +27,14 @@ from qunguan.policy.document import ContentAction, Policy, Settings, settings_fo
 from qunguan.policy.rules import notices as notice_rules
 from qunguan.policy.rules import posting as rules
 from qunguan.policy.rules.membership import GroupRole
-from qunguan.services import acknowledgements, audit, inquiries, policy_admin, term_lists
+from qunguan.services import (
+    acknowledgements,
+    audit,
+    inquiries,
+    order_checks,
+    policy_admin,
+    term_lists,
+)
 from qunguan.services.groups import access_group
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group, Message, MessageCategory, ReadPosition
@@ -86,8 +93,10 @@ def _names(uow: UnitOfWork, person_ids: set[int], settings: Settings) -> dict[in
 
 
 def view(message: Message, names: dict[int, str]) -> dict[str, Any]:
-    """A message as clients see it. A recalled message keeps its place, not its text."""
-    recalled = message.status == "recalled"
+    """A message as clients see it. A recalled or removed message keeps its place, not its
+    text; an admin's removal or redaction is named, with its clauses (``moderation``)."""
+    recalled = message.status in ("recalled", "removed")
+    admin = (message.verdict or {}).get("admin")
     return {
         "id": message.id,
         "group_id": message.group_id,
@@ -110,6 +119,7 @@ def view(message: Message, names: dict[int, str]) -> dict[str, Any]:
         "pinned": message.pinned_at is not None,
         "warning": (message.verdict or {}).get("action") == ContentAction.WARN.value,
         "notice": message.notice_ref,
+        "moderation": dict(admin) if isinstance(admin, dict) else None,
     }
 
 
@@ -141,6 +151,7 @@ def _check_draft(
         replied = MessageRepository(uow.session).by_seq(group_id, draft.reply_to_seq)
         if replied is None:
             raise DomainError("messages.reply_target_missing", params={"seq": draft.reply_to_seq})
+    order_checks.check_reply_open(uow, group_id, draft.reply_to_seq)
     groups = GroupRepository(uow.session)
     for person_id in draft.mentions:
         if groups.membership(group_id, person_id) is None:
@@ -272,6 +283,8 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
             target_id=values["id"],
             summary={"group_id": group_id, "verdict": values["verdict"]},
         )
+    if held or not verdict.passed:
+        order_checks.alert_managers(uow, group_id, name, values["id"], verdict)
     if held:
         return SendOutcome("held", shown, values["verdict"])
     uow.publish(LiveEvent("message", group_id, shown))
@@ -366,6 +379,7 @@ def _shown(values: dict[str, Any], sender_name: str) -> dict[str, Any]:
         "pinned": False,
         "warning": (values["verdict"] or {}).get("action") == ContentAction.WARN.value,
         "notice": None,
+        "moderation": None,
     }
 
 
@@ -559,6 +573,7 @@ def history(
 ) -> Page:
     """A page of a group's messages. Without ``after`` or ``before``: the latest."""
     group, _role = access_group(uow, principal, group_id)
+    order_checks.check_not_suspended(uow, principal.person_id)
     repo = MessageRepository(uow.session)
     limit = max(1, min(limit, 200))
     if after or before is not None:

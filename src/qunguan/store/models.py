@@ -763,3 +763,158 @@ class GroupAnnouncement(Base):
     sections: Mapped[dict[str, str]] = mapped_column(JSON)
     updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- Keeping order: violations, sanctions, appeals, reports, patrols, message admin -------
+
+
+class Report(Base):
+    """A member's report of a message, a file or a member (举报). Who reported is never a
+    column in the clear: under ``confidential`` it is sealed (``reporter_sealed``, readable
+    with two approvals) and ``reporter_tag`` lets the reporter find their own reports;
+    under ``anonymous`` (or when the reporter asks) neither is stored. The receipt's hash
+    lets whoever holds the receipt follow the report."""
+
+    __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_group_status", "group_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    target_kind: Mapped[str] = mapped_column(String(16))  # message / file / member
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    target_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), default=None)
+    category: Mapped[str] = mapped_column(String(24), default="conduct")
+    reason: Mapped[str] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(16))  # confidential / anonymous
+    reporter_sealed: Mapped[str | None] = mapped_column(Text, default=None)
+    reporter_tag: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open / closed
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    outcome: Mapped[str] = mapped_column(String(24), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ReporterReveal(Base):
+    """The security admin's request to read a confidential reporter: two approvers other
+    than the requester must agree before the identity is unsealed for them."""
+
+    __tablename__ = "reporter_reveals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    approvals: Mapped[list[int]] = mapped_column(JSON, default=list)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Violation(Base):
+    """A recorded breach: who, where, which clauses, and a frozen copy of the evidence (the
+    message as it was), recorded by a person or by the content engine (``recorded_by`` None)."""
+
+    __tablename__ = "violations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), default=None)
+    clause_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="person")  # person / engine / report
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Sanction(Base):
+    """One step of the ladder applied to a member: warning, mute, suspension, removal,
+    public criticism or escalation, linked to the violation it answers."""
+
+    __tablename__ = "sanctions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    violation_id: Mapped[int | None] = mapped_column(ForeignKey("violations.id"), default=None)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    step: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    clause_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    until: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    restriction_id: Mapped[int | None] = mapped_column(ForeignKey("restrictions.id"), default=None)
+    # public criticism: the notice posted to the group; escalation: to whom (office/leader)
+    notice_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), default=None)
+    escalated_to: Mapped[str] = mapped_column(String(16), default="")
+    status: Mapped[str] = mapped_column(String(16), default="applied")  # applied / overturned
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Appeal(Base):
+    """A member's appeal against a sanction; decided by someone other than who sanctioned."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sanction_id: Mapped[int] = mapped_column(ForeignKey("sanctions.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    statement: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open / upheld / overturned
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Patrol(Base):
+    """A scheduled inspection of one group by its admins (巡查): the checklist found when it
+    was set, what was done from it, and when it was completed or escalated as overdue."""
+
+    __tablename__ = "patrols"
+    __table_args__ = (Index("ix_patrols_group_status", "group_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open / done
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    checklist: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    escalated_to: Mapped[str] = mapped_column(String(16), default="")
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class ClosedThread(Base):
+    """A topic an admin ended (篇二 二.3.3): replies to its message are refused."""
+
+    __tablename__ = "closed_threads"
+    __table_args__ = (UniqueConstraint("group_id", "seq", name="uq_closed_threads_group_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    closed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DecisionRecord(Base):
+    """A message marked as a decision of the group (决策记录, 篇六 四.5), listed and exported."""
+
+    __tablename__ = "decision_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    marked_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -17,7 +17,7 @@ from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.jobs import scheduler
 from qunguan.realtime.hub import Hub
 from qunguan.realtime.redis_relay import RedisRelay, channel_for
-from qunguan.services import audit, presence, term_lists
+from qunguan.services import audit, presence, reports, term_lists
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import check_durability, make_engine
@@ -29,9 +29,15 @@ from qunguan.web.api import content as api_content
 from qunguan.web.api import directory as api_directory
 from qunguan.web.api import groups as api_groups
 from qunguan.web.api import health
+
+# Keeping order: review queue, reports, sanctions, message administration.
+from qunguan.web.api import message_admin as api_message_admin
 from qunguan.web.api import messages as api_messages
 from qunguan.web.api import notices as api_notices
 from qunguan.web.api import policy as api_policy
+from qunguan.web.api import reports as api_reports
+from qunguan.web.api import review as api_review
+from qunguan.web.api import sanctions as api_sanctions
 from qunguan.web.api import users as api_users
 from qunguan.web.pages import account as pages_account
 from qunguan.web.pages import admin as pages_admin
@@ -43,6 +49,7 @@ from qunguan.web.pages import directory as pages_directory
 from qunguan.web.pages import groups as pages_groups
 from qunguan.web.pages import notices as pages_notices
 from qunguan.web.pages import policy as pages_policy
+from qunguan.web.pages import review as pages_review
 from qunguan.web.pages.rendering import templates
 
 _STATIC = Path(__file__).parent / "static"
@@ -70,6 +77,11 @@ ROUTERS = (
     pages_chat.router,
     pages_notices.router,
     pages_content.router,
+    api_review.router,
+    api_reports.router,
+    api_sanctions.router,
+    api_message_admin.router,
+    pages_review.router,
 )
 # WebSocket routes authenticate in their handler (``deps.socket_principal``).
 SOCKETS = (ws.router,)
@@ -107,6 +119,7 @@ def _touch(database: Database, ids: list[int]) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     audit.configure(settings.audit_hash)
+    reports.configure_key(reports.load_key(settings))
     database = Database(make_engine(settings.database_url))
     hub = Hub()
     # With Redis, every process delivers what it hears on the channel, its own events too.

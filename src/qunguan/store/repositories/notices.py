@@ -331,7 +331,7 @@ class NoticeRepository:
         ]
 
     def outstanding_people(self, notice_id: int) -> list[tuple[int, int | None]]:
-        """Recipients who have not acknowledged, with their department."""
+        """Recipients still in the agency who have not acknowledged, with their department."""
         stmt = (
             select(NoticeRecipient.person_id, Person.department_id)
             .join(Person, Person.id == NoticeRecipient.person_id)
@@ -345,6 +345,7 @@ class NoticeRepository:
             .where(
                 NoticeRecipient.notice_id == notice_id,
                 NoticeAcknowledgement.person_id.is_(None),
+                Person.status == "active",
             )
             .distinct()
         )

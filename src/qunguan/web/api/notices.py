@@ -37,7 +37,7 @@ from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["notices"])
 Member = Annotated[Principal, Depends(require(Permission.GROUPS))]
-Reporter = Annotated[Principal, Depends(require(Permission.REPORTS))]
+Compliance = Annotated[Principal, Depends(require(Permission.COMPLIANCE))]
 Db = Annotated[Database, Depends(database)]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -349,8 +349,8 @@ def my_inquiries(db: Db, principal: Member) -> dict[str, Any]:
         return {"items": [plain(r) for r in inquiries.waiting_on_me(uow, principal, settings)]}
 
 
-@router.get("/reports/presence")
-def presence_report(db: Db, principal: Reporter, day: date | None = None) -> dict[str, Any]:
+@router.get("/presence")
+def presence_report(db: Db, principal: Compliance, day: date | None = None) -> dict[str, Any]:
     """Online working time per person on a workday, and who fell short (report only)."""
     with db.reading() as uow:
         settings = policy_admin.require_current(uow).policy.settings

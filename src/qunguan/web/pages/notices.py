@@ -35,7 +35,7 @@ from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
 Member = Annotated[Principal, Depends(require(Permission.GROUPS))]
-Reporter = Annotated[Principal, Depends(require(Permission.REPORTS))]
+Compliance = Annotated[Principal, Depends(require(Permission.COMPLIANCE))]
 Db = Annotated[Database, Depends(database)]
 LEDGER_PAGE = 200
 
@@ -371,8 +371,8 @@ def inquiries_page(
     return render(request, "notices/inquiries.html", context)
 
 
-@router.get("/reports")
-def reports_page(request: Request, db: Db, principal: Reporter, day: str = "") -> Response:
+@router.get("/presence")
+def presence_page(request: Request, db: Db, principal: Compliance, day: str = "") -> Response:
     with db.reading() as uow:
         settings = policy_admin.require_current(uow).policy.settings
         if not presence.tracking(settings):

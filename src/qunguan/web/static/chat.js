@@ -150,15 +150,20 @@
   function snippet(m) {
     if (!m) return "";
     if (m.status === "recalled") return t("recalled");
+    if (m.status === "removed") return removedText(m);
     if (m.kind === "notice" && m.notice) return "【" + t("notice_label") + "】" + m.notice.title;
     var s = (m.body || "").replace(/\*\*(.+?)\*\*/g, "$1").replace(/\s+/g, " ");
     return s.length > 40 ? s.slice(0, 40) + "…" : s;
   }
 
   // ---- rendering ----
+  function removedText(m) {
+    var mod = m.moderation || {};
+    return t("order.removed", { clauses: (mod.clauses || []).join("、"), reason: mod.reason || "" });
+  }
   function msgNode(m, pending) {
     var mine = m.sender.person_id === MINE;
-    var row = el("div", "msg" + (mine ? " mine" : "") + (m.status === "recalled" ? " recalled" : "") +
+    var row = el("div", "msg" + (mine ? " mine" : "") + (m.status === "recalled" || m.status === "removed" ? " recalled" : "") +
       (m.status === "held" ? " held" : "") + (pending ? " pending" : ""));
     if (m.seq) { row.id = "m-" + m.seq; row.dataset.seq = m.seq; }
     var avatar = el("span", "avatar", lastChar(m.sender.name));
@@ -169,6 +174,7 @@
     meta.append(el("span", "msg-name", m.sender.name), " ", time);
     var bubble = el("div", "bubble");
     if (m.status === "recalled") bubble.appendChild(el("span", "msg-recalled", t("recalled")));
+    else if (m.status === "removed") bubble.appendChild(el("span", "msg-recalled msg-removed", removedText(m)));
     else if (m.kind === "notice" && m.notice) bubble.appendChild(noticeCard(m));
     else {
       if (m.reply_to_seq) bubble.appendChild(quoteNode(m.reply_to_seq));
@@ -179,7 +185,8 @@
     var foot = el("div", "msg-foot");
     if (m.category) foot.appendChild(el("span", "chip", m.category));
     (m.tags || []).forEach(function (tag) { foot.appendChild(el("span", "chip tag", "#" + tag)); });
-    if (m.edited_at && m.status !== "recalled") foot.appendChild(el("span", "edited", t("edited")));
+    if (m.moderation && m.moderation.action === "redacted") foot.appendChild(el("span", "edited", t("order.redacted")));
+    else if (m.edited_at && m.status === "visible") foot.appendChild(el("span", "edited", t("edited")));
     if (m.status === "held") {
       var h = el("span", "held-mark", t("held"));
       h.title = t("held_hint");
@@ -494,6 +501,7 @@
         }), item(t("cancel"), closeMenu)], anchor);
       }));
     }
+    if (!mine && st.group.my_role) items.push(item(t("order.report"), function () { report(m, anchor); }));
     if (st.canManage) {
       items.push(item(m.pinned ? t("unpin") : t("pin"), function () {
         closeMenu();
@@ -502,8 +510,67 @@
         }, offlineNotice);
       }));
       items.push(item(t("categorise"), function () { categorise(m, anchor); }));
+      items.push(item(t("order.remove"), function () {
+        ask(anchor, t("order.remove_reason"), function (reason) {
+          return api("POST", G("/messages/" + m.seq + "/removal"), { reason: reason }).then(function (r) { if (r.ok) onEdit(r.body); return r; });
+        });
+      }));
+      items.push(item(t("order.close_thread"), function () {
+        ask(anchor, t("order.close_reason"), function (reason) {
+          return api("POST", G("/messages/" + m.seq + "/close-thread"), { reason: reason }).then(function (r) {
+            if (r.ok) notice({ message: t("order.thread_closed") }, "ok");
+            return r;
+          });
+        });
+      }));
+      items.push(item(t("order.mark_decision"), function () {
+        ask(anchor, t("order.decision_title"), function (title) {
+          return api("POST", G("/messages/" + m.seq + "/decision"), { title: title });
+        });
+      }));
     }
     showSheet(items, anchor);
+  }
+  // One line of text asked for, then an action; a refusal is shown as usual.
+  function ask(anchor, label, act) {
+    var form = el("form", "menu-form"), field = el("input");
+    field.required = true; field.maxLength = 200; field.setAttribute("aria-label", label); field.placeholder = label;
+    var go = el("button", "primary", t("order.confirm"));
+    go.type = "submit";
+    form.append(el("label", "", label), field, go);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      act(field.value.trim()).then(function (r) { closeMenu(); if (!r.ok) refusal(r); }, function () { closeMenu(); offlineNotice(); });
+    });
+    showSheet([form], anchor);
+  }
+  // The report dialog: the reporter's identity never reaches the reported person or admins.
+  function report(m, anchor) {
+    var form = el("form", "menu-form report-form"), select = el("select"), reason = el("textarea");
+    form.id = "report-form";
+    select.name = "category"; select.setAttribute("aria-label", t("order.report_category"));
+    ["conduct", "off_topic", "security", "non_enforcement"].forEach(function (c) {
+      var o = el("option", "", t("order.category." + c)); o.value = c; select.appendChild(o);
+    });
+    reason.name = "reason"; reason.required = true; reason.maxLength = 2000; reason.rows = 3;
+    reason.placeholder = t("order.report_reason"); reason.setAttribute("aria-label", t("order.report_reason"));
+    var anon = el("input"), label = el("label", "check");
+    anon.type = "checkbox"; anon.name = "anonymous";
+    label.append(anon, " ", t("order.report_anonymous"));
+    var go = el("button", "primary", t("order.report_send"));
+    go.type = "submit";
+    form.append(el("p", "menu-prompt", t("order.report_title")), select, reason, label, go);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      api("POST", G("/reports"), { target: m.file ? "file" : "message", seq: m.seq, category: select.value,
+        reason: reason.value.trim(), anonymous: anon.checked }).then(function (r) {
+        closeMenu();
+        if (!r.ok) { refusal(r); return; }
+        var note = t(r.body.identity_stored ? "order.report_mode_confidential" : "order.report_mode_anonymous");
+        notice({ message: t("order.report_done", { receipt: r.body.receipt }), details: [{ message: note }] }, "ok");
+      }, function () { closeMenu(); offlineNotice(); });
+    });
+    showSheet([form], anchor);
   }
   function categorise(m, anchor) {
     var form = el("form", "menu-form"), select = el("select");
@@ -783,6 +850,7 @@
     switch (f.type) {
       case "message": onMessage(f.data); break;
       case "edit": onEdit(f.data); break;
+      case "thread_closed": break;
       case "recall": if (mineGroup) onRecall(f.data); break;
       case "pin": if (mineGroup) onPin(f.data); break;
       case "muted": if (mineGroup) { st.mutes = [{ person_id: MINE, until: f.data.until, reason: f.data.reason }]; renderComposer(); } break;
