@@ -34,6 +34,10 @@ def _link(kind: str, params: dict[str, Any]) -> str:
         return f"/chat/{params.get('group_id', '')}#m-{params.get('seq', '')}"
     if kind == "announcement.stale":
         return f"/announcements/{params.get('group_id', '')}"
+    if kind.startswith(("sanction.", "appeal.")):
+        return "/me/record"
+    if kind.startswith(("report.", "patrol.", "content.", "case.")):
+        return "/review"
     return "/groups"
 
 
