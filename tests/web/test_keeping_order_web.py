@@ -10,9 +10,7 @@ from qunguan.services import accounts
 from qunguan.services.uow import Database
 from tests.factories import PASSWORD, SETUP, enrol_second_factor
 from tests.web.conftest import sign_in
-from tests.web.test_messages_api import Sign, group_id, post
-
-__all__ = ["group_id"]  # the fixture, shared with the messages API tests
+from tests.web.test_messages_api import Sign, post
 
 REPORTER_MARKS = ("孙浩然", "M01", '"member"')
 
