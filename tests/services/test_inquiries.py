@@ -12,23 +12,17 @@ from sqlalchemy import select
 from qunguan.domain.errors import DomainError
 from qunguan.jobs import scheduler
 from qunguan.policy.workcalendar import add_working_minutes
-from qunguan.services import inquiries, members, policy_admin
+from qunguan.services import inquiries, policy_admin
 from qunguan.services.uow import Database
 from qunguan.store.models import Inquiry, Notification
 from tests.factories import principal
-from tests.services.test_membership import owner_account
-from tests.services.test_messages import MEMBER, OWNER, acknowledge, chat_group, refusal, send
+from tests.services.test_messages import MEMBER, OWNER, chat_group, refusal, send
+from tests.services.test_notices import second_member
 
 
 def with_second_member(db: Database, group_id: int, owner: str) -> int:
     """吴晓敏 (M02) joins the group; her person id."""
-    second = owner_account(db, "M02")
-    with db.unit_of_work() as uow:
-        outcome = members.invite(uow, principal(db, owner), group_id, "M02")
-    if outcome.result == "invitation":
-        with db.unit_of_work() as uow:
-            members.respond(uow, second, outcome.id, accept=True)
-    acknowledge(db, second.username)
+    second = second_member(db, group_id, owner)
     assert second.person_id is not None
     return second.person_id
 

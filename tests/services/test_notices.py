@@ -46,17 +46,22 @@ from tests.services.test_membership import (
 from tests.services.test_messages import MEMBER, OWNER, acknowledge, chat_group, refusal, send
 
 
-def notice_group(db: Database, preset: str = "s2") -> tuple[int, Principal]:
-    """The office's group with the member and a second member (吴晓敏, M02) in it."""
-    group_id = chat_group(db, preset)
+def second_member(db: Database, group_id: int, inviter: str = OWNER) -> Principal:
+    """吴晓敏 (M02) gets an account, joins the group and reads the rules."""
     second = owner_account(db, "M02")
     with db.unit_of_work() as uow:
-        outcome = members.invite(uow, principal(db, OWNER), group_id, "M02")
+        outcome = members.invite(uow, principal(db, inviter), group_id, "M02")
     if outcome.result == "invitation":
         with db.unit_of_work() as uow:
             members.respond(uow, second, outcome.id, accept=True)
     acknowledge(db, second.username)
-    return group_id, second
+    return second
+
+
+def notice_group(db: Database, preset: str = "s2") -> tuple[int, Principal]:
+    """The office's group with the member and a second member (吴晓敏, M02) in it."""
+    group_id = chat_group(db, preset)
+    return group_id, second_member(db, group_id)
 
 
 def draft(group_ids: tuple[int, ...], **kw: Any) -> notices.NoticeDraft:

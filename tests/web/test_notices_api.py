@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from qunguan.domain.clock import utcnow
 from qunguan.services import notice_followup
 from qunguan.services.uow import Database
+from qunguan.store.repositories.directory import DirectoryRepository
 from tests.web.test_messages_api import post
 
 Sign = Callable[[str], str]
@@ -227,3 +228,28 @@ def test_the_files_of_a_ledger_are_the_publishers_and_reminders_reach_the_member
     csrf = signed_in("member")
     app_client.post("/api/v1/notifications/read", headers={"X-CSRF-Token": csrf})
     assert app_client.get("/api/v1/notifications").json()["unread"] == 0
+
+
+@pytest.mark.clause("s2-2.2.3")
+def test_a_leader_authorises_a_department_on_the_page_and_a_bad_term_is_named(
+    app_client: TestClient, signed_in: Sign, group_id: int, db: Database
+) -> None:
+    with db.reading() as uow:
+        member = DirectoryRepository(uow.session).person_by_staff_no("M01")
+        assert member is not None
+    csrf = signed_in("leader")
+    form = {
+        "department_id": str(member.department_id),
+        "reason": "预算编制期间",
+        "csrf_token": csrf,
+    }
+    refused = app_client.post("/notices/grants", data={**form, "days": "5000"})
+    assert refused.status_code == 422 and "授权期限最长" in refused.text
+    granted = app_client.post(
+        "/notices/grants", data={**form, "days": "30"}, follow_redirects=False
+    )
+    assert granted.status_code == 303
+    assert "预算编制期间" in app_client.get("/notices/grants").text
+    signed_in("member")  # the department's own member sees it, and may now publish
+    assert "预算编制期间" in app_client.get("/notices/grants").text
+    assert app_client.get("/api/v1/notices").json()["may_publish"] is True

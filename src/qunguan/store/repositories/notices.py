@@ -55,6 +55,13 @@ class LiveNoticeRow:
     message_seq: int | None
 
 
+# A recipient's acknowledgement, for outer joins from the recipients.
+_ACKNOWLEDGED = and_(
+    NoticeAcknowledgement.notice_id == NoticeRecipient.notice_id,
+    NoticeAcknowledgement.person_id == NoticeRecipient.person_id,
+)
+
+
 class NoticeRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -155,10 +162,7 @@ class NoticeRepository:
             .join(Notice, Notice.id == NoticeRecipient.notice_id)
             .outerjoin(
                 NoticeAcknowledgement,
-                and_(
-                    NoticeAcknowledgement.notice_id == NoticeRecipient.notice_id,
-                    NoticeAcknowledgement.person_id == NoticeRecipient.person_id,
-                ),
+                _ACKNOWLEDGED,
             )
             .where(
                 NoticeRecipient.person_id == person_id,
@@ -229,17 +233,13 @@ class NoticeRepository:
 
     def tallies(self, notice_id: int) -> tuple[list[GroupTally], int, int]:
         """Per target group and overall (each person once): recipients and acknowledged."""
-        ack = and_(
-            NoticeAcknowledgement.notice_id == NoticeRecipient.notice_id,
-            NoticeAcknowledgement.person_id == NoticeRecipient.person_id,
-        )
         per_group = self.session.execute(
             select(
                 NoticeRecipient.group_id,
                 func.count(),
                 func.count(NoticeAcknowledgement.person_id),
             )
-            .outerjoin(NoticeAcknowledgement, ack)
+            .outerjoin(NoticeAcknowledgement, _ACKNOWLEDGED)
             .where(NoticeRecipient.notice_id == notice_id)
             .group_by(NoticeRecipient.group_id)
             .order_by(NoticeRecipient.group_id)
@@ -252,7 +252,7 @@ class NoticeRepository:
                 func.count(func.distinct(NoticeRecipient.person_id)),
                 func.count(func.distinct(NoticeAcknowledgement.person_id)),
             )
-            .outerjoin(NoticeAcknowledgement, ack)
+            .outerjoin(NoticeAcknowledgement, _ACKNOWLEDGED)
             .where(NoticeRecipient.notice_id == notice_id)
         ).one()
         return tallies, int(overall[0]), int(overall[1])
@@ -280,10 +280,7 @@ class NoticeRepository:
             )
             .outerjoin(
                 NoticeAcknowledgement,
-                and_(
-                    NoticeAcknowledgement.notice_id == NoticeRecipient.notice_id,
-                    NoticeAcknowledgement.person_id == NoticeRecipient.person_id,
-                ),
+                _ACKNOWLEDGED,
             )
             .where(NoticeRecipient.notice_id == notice_id)
             .group_by(
@@ -337,10 +334,7 @@ class NoticeRepository:
             .join(Person, Person.id == NoticeRecipient.person_id)
             .outerjoin(
                 NoticeAcknowledgement,
-                and_(
-                    NoticeAcknowledgement.notice_id == NoticeRecipient.notice_id,
-                    NoticeAcknowledgement.person_id == NoticeRecipient.person_id,
-                ),
+                _ACKNOWLEDGED,
             )
             .where(
                 NoticeRecipient.notice_id == notice_id,
@@ -427,10 +421,7 @@ class NoticeRepository:
                 .join(Person, Person.id == NoticeRecipient.person_id)
                 .outerjoin(
                     NoticeAcknowledgement,
-                    and_(
-                        NoticeAcknowledgement.notice_id == NoticeRecipient.notice_id,
-                        NoticeAcknowledgement.person_id == NoticeRecipient.person_id,
-                    ),
+                    _ACKNOWLEDGED,
                 )
                 .where(
                     Person.department_id == department_id,

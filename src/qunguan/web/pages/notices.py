@@ -169,14 +169,17 @@ async def compose_submit(request: Request, db: Db, principal: Member) -> Respons
 
 @router.get("/notices/grants")
 def grants_page(request: Request, db: Db, principal: Member, done: str = "") -> Response:
+    return render(request, "notices/grants.html", _grants_context(db, principal, done=done))
+
+
+def _grants_context(db: Database, principal: Principal, **extra: Any) -> dict[str, Any]:
     with db.reading() as uow:
-        context = {
+        return {
             "grants": notice_grants.grants(uow, principal),
             "departments": notice_grants.departments(uow),
             "groups": notice_grants.targets(uow, principal),
-            "done": done,
+            **extra,
         }
-    return render(request, "notices/grants.html", context)
 
 
 @router.post("/notices/grants")
@@ -193,13 +196,7 @@ def grant_submit(
         with db.unit_of_work() as uow:
             notice_grants.grant(uow, principal, department_id, days, reason, group_ids or None)
     except DomainError as exc:
-        with db.reading() as uow:
-            context = {
-                "grants": notice_grants.grants(uow, principal),
-                "departments": notice_grants.departments(uow),
-                "groups": notice_grants.targets(uow, principal),
-                "error": error_with_citations(request, exc),
-            }
+        context = _grants_context(db, principal, error=error_with_citations(request, exc))
         return render(request, "notices/grants.html", context, status=422)
     return RedirectResponse("/notices/grants?done=granted", status_code=303)
 
