@@ -14,10 +14,12 @@ from qunguan.domain import sealing
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.policy.document import SanctionStep
+from qunguan.policy.rules.membership import GroupRole
 from qunguan.policy.rules.sanctions import next_step
 from qunguan.services import (
     accounts,
     groups,
+    members,
     message_admin,
     messages,
     patrols,
@@ -35,6 +37,7 @@ from qunguan.store.models import (
     Report,
     Restriction,
 )
+from qunguan.store.repositories.groups import GroupRepository
 from tests.factories import PASSWORD, SETUP, principal
 from tests.services.test_membership import accept, approved_invitation, make_group
 from tests.services.test_messages import MEMBER, OWNER, acknowledge, refusal, send
@@ -187,6 +190,27 @@ class TestSanctions:
         assert notice["body"].startswith("【通报批评】") and "孙浩然" in notice["body"]
         assert sanction is not None and sanction.notice_message_id == notice["id"]
         assert sanction.violation_id == violation
+
+    @pytest.mark.clause("s4-8.1")
+    def test_demotion_takes_a_group_admins_role_and_is_refused_for_a_plain_member(
+        self, db: Database
+    ) -> None:
+        group_id = chat_group(db, "s4")
+        send(db, MEMBER, group_id, "在群里发广告")
+        violation = violation_for(db, group_id, 1, "在工作群发布广告")
+        with pytest.raises(DomainError) as caught:
+            apply(db, violation, SanctionStep.DEMOTION)
+        assert caught.value.code == "sanctions.demotion_not_admin"
+        with db.unit_of_work() as uow:
+            members.set_role(uow, principal(db, OWNER), group_id, "M01", GroupRole.GROUP_ADMIN)
+        sanction_id = apply(db, violation, SanctionStep.DEMOTION)
+        with db.reading() as uow:
+            membership = GroupRepository(uow.session).membership(
+                group_id, principal(db, MEMBER).person_id or 0
+            )
+            sanction = sanctions.OrderRepository(uow.session).sanction(sanction_id)
+        assert membership is not None and membership.role == GroupRole.MEMBER.value
+        assert sanction is not None and sanction.violation_id == violation
 
     @pytest.mark.clause("s4-3.2")
     def test_a_member_without_a_managing_role_sanctions_nobody(self, db: Database) -> None:

@@ -217,6 +217,7 @@ class SanctionStep(StrEnum):
     SUSPENSION = "suspension"
     REMOVAL = "removal"
     PUBLIC_CRITICISM = "public_criticism"
+    DEMOTION = "demotion"  # 降级: a group admin goes back to being a member (篇四 八)
     ESCALATION = "escalation"
 
 

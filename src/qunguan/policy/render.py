@@ -112,6 +112,7 @@ _STEPS = {
     "suspension": "暂停使用",
     "removal": "移出群聊",
     "public_criticism": "通报批评",
+    "demotion": "降级处理",
     "escalation": "移交领导或人事部门",
 }
 _FORMATS = {

@@ -172,6 +172,9 @@ def apply(uow: UnitOfWork, principal: Principal, violation_id: int, measure: Mea
         )
     elif measure.step is SanctionStep.REMOVAL and membership is not None:
         members.end_membership(uow, membership, "removed", reason)
+    elif measure.step is SanctionStep.DEMOTION and membership is not None:
+        rules.check_demotable(GroupRole(membership.role))
+        membership.role = GroupRole.MEMBER.value
     elif measure.step is SanctionStep.PUBLIC_CRITICISM:
         articles = "、".join(violation.clause_ids)
         body = rules.criticism_text(person.name, reason, articles)

@@ -57,6 +57,14 @@ def check_target(target_role: GroupRole, target_is_actor: bool) -> None:
         raise DomainError("sanctions.not_sanctionable", ErrorKind.CONFLICT)
 
 
+def check_demotable(target_role: GroupRole) -> None:
+    """Demotion (降级处理, 篇四 八.1) takes a group admin's role; a plain member has none."""
+    if target_role is not GroupRole.GROUP_ADMIN:
+        raise DomainError(
+            "sanctions.demotion_not_admin", ErrorKind.CONFLICT, clause_ids=CRITICISM_CLAUSES
+        )
+
+
 def check_step(settings: Settings, step: SanctionStep) -> None:
     """Only the measures the regulation in force lists (escalation is always open)."""
     if step is not SanctionStep.ESCALATION and step not in settings.sanctions.ladder:
