@@ -253,3 +253,15 @@ def test_a_leader_authorises_a_department_on_the_page_and_a_bad_term_is_named(
     signed_in("member")  # the department's own member sees it, and may now publish
     assert "预算编制期间" in app_client.get("/notices/grants").text
     assert app_client.get("/api/v1/notices").json()["may_publish"] is True
+
+
+def test_a_groups_month_in_figures_for_its_owner(
+    app_client: TestClient, signed_in: Sign, group_id: int
+) -> None:
+    signed_in("office")
+    month = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
+    figures = app_client.get(f"/api/v1/groups/{group_id}/usage?month={month}").json()
+    assert figures["members"] == 2 and figures["month"] == month
+    assert app_client.get(f"/api/v1/groups/{group_id}/usage?month=2026-13").status_code == 422
+    page = app_client.get(f"/usage/{group_id}?month={month}")
+    assert page.status_code == 200 and "通知确认率" in page.text

@@ -25,6 +25,7 @@ from qunguan.services import (
     policy_admin,
     profiles,
     reports,
+    usage,
 )
 from qunguan.services.uow import Database, UnitOfWork
 
@@ -56,6 +57,11 @@ JOBS = (
         "announcement_staleness",
         lambda s: 1 if s.notices.announcement_stale_days else None,
         lambda uow, run_id: announcements.remind_stale(uow, run_id),
+    ),
+    Job(
+        "usage_report",
+        lambda s: 1 if s.patrol.monthly_usage_report else None,
+        lambda uow, run_id: usage.send_monthly(uow, run_id),
     ),
     Job(
         "profile_confirmation",

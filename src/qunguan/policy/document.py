@@ -247,6 +247,8 @@ class Reports(_Section):
 class Patrol(_Section):
     every_days: int | None = Field(7, ge=1, le=365)
     overdue_escalates_to: Literal["office", "leader"] = "office"
+    # Each month a group's admins get its figures (篇三 三.1.4 使用情况和绩效表现).
+    monthly_usage_report: bool = False
 
 
 class Records(_Section):

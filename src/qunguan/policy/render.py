@@ -226,6 +226,9 @@ def describe_setting(settings: Settings, path: str) -> str:
         ),
         "notices.absorb_bare_acknowledgements": lambda: "无需回复的通知，单纯的“收到”回复不再刷屏",
         "notices.pin_until_deadline": lambda: "通知置顶至截止时间",
+        "patrol.monthly_usage_report": lambda: (
+            "每月向群管理员报送本群使用情况：活跃成员、消息数量、通知确认率、问询响应时长、违规次数"
+        ),
         "notices.announcement_stale_days": lambda: (
             (
                 "群公告须写明" + "、".join(s.notices.announcement_sections) + "，"

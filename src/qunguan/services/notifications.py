@@ -34,6 +34,8 @@ def _link(kind: str, params: dict[str, Any]) -> str:
         return f"/chat/{params.get('group_id', '')}#m-{params.get('seq', '')}"
     if kind == "announcement.stale":
         return f"/announcements/{params.get('group_id', '')}"
+    if kind == "group.usage_report":
+        return f"/usage/{params.get('group_id', '')}?month={params.get('month', '')}"
     if kind.startswith(("sanction.", "appeal.")):
         return "/me/record"
     if kind.startswith(("report.", "patrol.", "content.", "case.")):

@@ -38,6 +38,7 @@ from qunguan.web.api import policy as api_policy
 from qunguan.web.api import reports as api_reports
 from qunguan.web.api import review as api_review
 from qunguan.web.api import sanctions as api_sanctions
+from qunguan.web.api import usage as api_usage
 from qunguan.web.api import users as api_users
 from qunguan.web.pages import account as pages_account
 from qunguan.web.pages import admin as pages_admin
@@ -63,6 +64,7 @@ ROUTERS = (
     api_groups.router,
     api_messages.router,
     api_notices.router,
+    api_usage.router,
     api_users.router,
     api_audit.router,
     api_policy.router,

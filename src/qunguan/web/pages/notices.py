@@ -26,9 +26,11 @@ from qunguan.services import (
     notifications,
     policy_admin,
     presence,
+    usage,
 )
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.api.directory import read_upload
+from qunguan.web.api.usage import parse_month
 from qunguan.web.deps import database, require
 from qunguan.web.errors import error_with_citations
 from qunguan.web.pages.rendering import render
@@ -352,6 +354,16 @@ def notifications_read(db: Db, principal: Member) -> Response:
     with db.unit_of_work() as uow:
         notifications.mark_all_read(uow, principal)
     return RedirectResponse("/notifications", status_code=303)
+
+
+@router.get("/usage/{group_id}")
+def usage_page(
+    group_id: int, request: Request, db: Db, principal: Member, month: str = ""
+) -> Response:
+    chosen = parse_month(month) if month else _today(request).replace(day=1)
+    with db.reading() as uow:
+        figures = usage.report(uow, principal, group_id, chosen)
+    return render(request, "notices/usage.html", {"u": figures})
 
 
 @router.get("/inquiries")
