@@ -38,6 +38,7 @@ from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.messages import MessageRepository
 from qunguan.store.repositories.notices import NoticeRepository
+from qunguan.store.repositories.order import OrderRepository
 from qunguan.store.repositories.presence import PresenceRepository
 from qunguan.tabular import write_xlsx
 
@@ -165,6 +166,8 @@ def seed_demo(uow: UnitOfWork) -> bool:
         created = True
     if not MessageRepository(uow.session).any_message():
         _seed_conversation(uow)
+        created = True
+    if not OrderRepository(uow.session).any_report():
         _seed_keeping_order(uow)
         created = True
     if not NoticeRepository(uow.session).recent(1):

@@ -34,6 +34,9 @@ class OrderRepository:
         self.session.add(row)
         self.session.flush()
 
+    def any_report(self) -> bool:
+        return self.session.scalar(select(Report.id).limit(1)) is not None
+
     # Violations, sanctions, appeals ----------------------------------------------------------
 
     def violation(self, violation_id: int) -> Violation | None:
