@@ -83,6 +83,12 @@ class TestReportsOverHttp:
         page = app_client.get("/review")
         assert page.status_code == 200 and "周末去钓鱼的举手" in page.text
         item = app_client.get("/api/v1/review").json()["items"][0]
+        typo = app_client.post(
+            f"/review/report/{item['id']}",
+            data={"csrf_token": owner, "action": "mute", "reason": "与工作无关", "hours": "一小时"},
+        )
+        assert typo.status_code == 422 and "一小时" in typo.text  # named, nothing decided
+        assert app_client.get("/api/v1/review").json()["items"][0]["id"] == item["id"]
         answer = app_client.post(
             f"/review/report/{item['id']}",
             data={"csrf_token": owner, "action": "mute", "reason": "与工作无关", "hours": "1"},

@@ -136,6 +136,7 @@ def test_a_bare_reply_under_a_no_reply_notice_is_refused_with_its_article(
     assert error["code"] == "notices.no_reply_needed" and error["clauses"] == ["s2-2.2.4b"]
 
 
+@pytest.mark.clause("s2-2.2.4a")
 def test_a_bare_reply_acknowledges_a_reply_required_notice(
     app_client: TestClient,
     signed_in: Sign,

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from qunguan.domain.actor import Principal
 from qunguan.policy.render import pdf_escape, register_pdf_font
+from qunguan.policy.rules import notices as rules
 from qunguan.services import audit, notices, policy_admin
 from qunguan.services.notices import Ledger
 from qunguan.services.uow import UnitOfWork
@@ -21,7 +22,6 @@ from qunguan.store.repositories.notices import NoticeRepository
 from qunguan.tabular import write_xlsx
 
 _HOW = {"tap": "点击确认", "reply": "回复确认"}
-_AUTHORITY = {"office": "办公室", "leader": "局领导", "authorised_department": "经授权股(室)"}
 LEDGER_HEADERS = ("姓名", "工号", "部门", "职务", "工作群", "确认时间", "确认方式")
 
 
@@ -118,7 +118,7 @@ def certificate_pdf(
             f"第 {n.version} 版" + (f"（更正第 {n.version - 1} 版）" if n.supersedes_id else ""),
         ),
         ("发布单位", n.issuer),
-        ("发布人", f"{n.publisher}（{_AUTHORITY.get(n.authority, n.authority)}）"),
+        ("发布人", f"{n.publisher}（{rules.PUBLISHER_NAMES.get(n.authority, n.authority)}）"),
         ("发布时间", _local(n.published_at, zone)),
         (
             "回复要求",

@@ -57,12 +57,13 @@ def authority(settings: Settings, publisher: Publisher, target_groups: set[int])
     raise DomainError(
         "notices.not_publisher",
         ErrorKind.FORBIDDEN,
-        params={"publishers": "、".join(_PUBLISHER_NAMES[p] for p in allowed)},
+        params={"publishers": "、".join(PUBLISHER_NAMES[p] for p in allowed)},
         clause_ids=PUBLISH_CLAUSES,
     )
 
 
-_PUBLISHER_NAMES = {
+# The authorities' names, as the regulation speaks of them.
+PUBLISHER_NAMES = {
     "office": "办公室",
     "leader": "局领导",
     "authorised_department": "经局领导授权的股(室)",

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -248,7 +248,7 @@ def ledger_xlsx(notice_id: int, db: Db, principal: Member) -> Response:
 
 
 @router.get("/notices/{notice_id}/certificate.pdf")
-def certificate(notice_id: int, request: Request, db: Db, principal: Member) -> Response:
+def certificate(notice_id: int, db: Db, principal: Member) -> Response:
     """The delivery certificate: notice, hash, every acknowledgement with its time."""
     with db.unit_of_work() as uow:
         data = notice_records.certificate_pdf(uow, principal, notice_id)

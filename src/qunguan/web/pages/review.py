@@ -77,6 +77,18 @@ def agency_page(request: Request, db: Db, principal: Security) -> Response:
     return _queue_page(request, db, principal, "/review/agency")
 
 
+def _hours(value: str) -> float | None:
+    """The hours typed on a page: empty for the policy's default, else a number."""
+    if not value.strip():
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise DomainError(
+            "request.field_invalid", params={"field": "hours", "reason": value}
+        ) from None
+
+
 def _decide(
     request: Request,
     db: Database,
@@ -89,7 +101,7 @@ def _decide(
     action, reason, hours = form
     if kind not in review.KINDS:
         raise DomainError("http.not_found")
-    decision = review.Decision(action, reason, float(hours) if hours else None)
+    decision = review.Decision(action, reason, _hours(hours))
     return _act(
         request,
         db,
@@ -339,7 +351,7 @@ def case_sanction(
         chosen = SanctionStep(step)
     except ValueError:
         raise DomainError("sanctions.step_unknown", params={"step": step}) from None
-    measure = sanctions.Measure(chosen, reason, float(hours) if hours else None)
+    measure = sanctions.Measure(chosen, reason, _hours(hours))
     return _act(
         request,
         db,
