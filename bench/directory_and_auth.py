@@ -22,7 +22,10 @@ from pathlib import Path
 
 from qunguan.config import Settings
 from qunguan.domain.actor import Actor
-from qunguan.services import accounts, audit, directory, sessions
+from qunguan.services import audit
+from qunguan.services.accounts import management as accounts
+from qunguan.services.accounts import sessions
+from qunguan.services.directory import people as directory
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine

@@ -38,7 +38,11 @@ from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
 from qunguan.policy.document import parse_policy
-from qunguan.services import accounts, directory, groups, messages, policy_admin
+from qunguan.services.accounts import management as accounts
+from qunguan.services.directory import people as directory
+from qunguan.services.groups import lifecycle as groups
+from qunguan.services.messages import conversation as messages
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine

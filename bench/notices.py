@@ -30,7 +30,7 @@ from sqlalchemy import insert, select
 
 from qunguan.domain.actor import Actor
 from qunguan.domain.clock import utcnow
-from qunguan.services import accounts
+from qunguan.services.accounts import management as accounts
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine

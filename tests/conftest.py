@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from qunguan.moderation import ContentEngine, default_slot
-from qunguan.services import accounts
+from qunguan.services.accounts import management as accounts
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine

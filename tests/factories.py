@@ -8,7 +8,9 @@ import pyotp
 
 from qunguan.domain.access import Role, needs_second_factor
 from qunguan.domain.actor import Actor, Principal
-from qunguan.services import accounts, directory, second_factor
+from qunguan.services.accounts import management as accounts
+from qunguan.services.accounts import second_factor
+from qunguan.services.directory import people as directory
 from qunguan.services.uow import Database
 from qunguan.tabular import write_xlsx
 

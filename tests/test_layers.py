@@ -46,19 +46,45 @@ def layer_of(path: Path) -> str:
     return rel.parts[0].removesuffix(".py")
 
 
-def our_imports(path: Path) -> set[str]:
+def module_name(path: Path, root: Path = ROOT) -> str:
+    rel = path.relative_to(root.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_modules(path: Path, root: Path = ROOT) -> set[str]:
+    """Every module a file imports, by its full dotted name: ``import a.b``,
+    ``from a import b`` (``a.b``, which may name a module), and relative imports
+    resolved against the file's own package."""
+    package = module_name(path, root)
+    if path.name != "__init__.py":
+        package = package.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names: list[str] = []
         if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "qunguan" and len(parts) > 1:
-                found.add(parts[1])
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            found.add(module)
+            found.update(f"{module}.{a.name}" for a in node.names)
     return found
+
+
+def our_imports(path: Path, root: Path = ROOT) -> set[str]:
+    """The layers of ours a file imports (``qunguan.X``: layer X)."""
+    layers: set[str] = set()
+    for name in imported_modules(path, root):
+        parts = name.split(".")
+        if parts[0] == "qunguan" and len(parts) > 1 and parts[1] != "*":
+            layers.add(parts[1])
+    return layers
 
 
 def test_layers_import_only_what_they_may() -> None:
@@ -85,3 +111,20 @@ def test_the_domain_imports_no_web_or_database_library() -> None:
                 if mod and mod.split(".")[0] in forbidden:
                     breaches.append(f"{path.name} imports {mod}")
     assert breaches == []
+
+
+def test_the_checker_sees_every_form_of_import(tmp_path: Path) -> None:
+    """The forms that once slipped through: ``from qunguan import store`` and relative
+    imports, resolved against the importing module's package."""
+    root = tmp_path / "qunguan"
+    probe = root / "services" / "feature" / "probe.py"
+    probe.parent.mkdir(parents=True)
+    probe.write_text(
+        "from qunguan import store\n"
+        "from ...web import app\n"
+        "from .. import uow\n"
+        "from . import sibling\n"
+        "import qunguan.domain.errors\n",
+        encoding="utf-8",
+    )
+    assert our_imports(probe, root) == {"store", "web", "services", "domain"}

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from qunguan.services import policy_admin
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.store.db import make_engine
 from tests.browser.conftest import LiveServer, screenshot

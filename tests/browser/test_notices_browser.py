@@ -10,10 +10,10 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 
-from qunguan.services import members
+from qunguan.services.membership import members
 from tests.browser.conftest import LiveServer, screenshot
-from tests.browser.test_chat_browser import DESKTOP, PHONE, chat_group_on
 from tests.browser.test_groups_browser import sign_in
+from tests.browser.test_messages_browser import DESKTOP, PHONE, chat_group_on
 from tests.factories import PASSWORD, principal
 from tests.services.test_membership import owner_account
 from tests.services.test_messages import MEMBER, OWNER, acknowledge

@@ -8,8 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from qunguan.domain.errors import DomainError
-from qunguan.services import groups, members, policy_admin, term_lists
-from qunguan.services.groups import ApplicationForm
+from qunguan.services import term_lists
+from qunguan.services.groups import lifecycle as groups
+from qunguan.services.groups.lifecycle import ApplicationForm
+from qunguan.services.membership import members
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.store.models import AuditRecord, Group
 from tests.factories import SETUP, principal, seed_agency
@@ -213,7 +216,7 @@ def _pending_invitation(db: Database, who: str) -> int:
 class TestSeveralApprovers:
     @pytest.mark.clause("s5-1a")
     def test_a_central_task_group_exists_only_once_both_leaders_approve(self, db: Database) -> None:
-        from qunguan.services import accounts
+        from qunguan.services.accounts import management as accounts
         from tests.factories import PASSWORD
 
         agency(db, "s5")
@@ -236,7 +239,7 @@ class TestDuplicates:
     def test_a_similar_group_of_the_same_people_is_flagged_for_applicant_and_approver(
         self, db: Database
     ) -> None:
-        from qunguan.services import members as members_service
+        from qunguan.services.membership import members as members_service
 
         agency(db, "s6")
         first = decide(

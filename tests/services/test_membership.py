@@ -10,7 +10,11 @@ from sqlalchemy import func, select
 
 from qunguan.domain.errors import DomainError
 from qunguan.jobs import scheduler
-from qunguan.services import directory, groups, members, membership_audit, policy_admin
+from qunguan.services.directory import people as directory
+from qunguan.services.groups import lifecycle as groups
+from qunguan.services.membership import audit as membership_audit
+from qunguan.services.membership import members
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.store.db import make_engine
 from qunguan.store.models import AuditRecord, JobRun, Membership, Notification
@@ -32,7 +36,7 @@ def make_group(db: Database, preset: str, owner: str = "O01", approver: str = "l
 
 def owner_account(db: Database, staff_no: str = "M02"):  # type: ignore[no-untyped-def]
     """An account for a person who owns a group in the test but has none among the personas."""
-    from qunguan.services import accounts
+    from qunguan.services.accounts import management as accounts
     from tests.factories import PASSWORD
 
     username = f"owner-{staff_no.lower()}"
@@ -58,7 +62,7 @@ def invite(
 
 def approved_invitation(db: Database, group_id: int, staff_no: str) -> int:
     """Under s4 an addition goes to the approver first (篇四 四.2); then it is an invitation."""
-    from qunguan.services import membership_changes
+    from qunguan.services.membership import changes as membership_changes
 
     asked = invite(db, "office", group_id, staff_no, "工作需要")
     if asked.result == "change":
@@ -473,9 +477,9 @@ class TestUnitWideGroups:
         with db.unit_of_work() as uow:
             members.exempt(uow, principal(db, "office"), group_id, "M02", "长期借调外单位")
         with db.unit_of_work() as uow:  # M02 leaves the group; the exemption keeps them out
-            from qunguan.store.repositories.groups import GroupRepository
+            from qunguan.store.repositories.membership import MembershipRepository
 
-            m = GroupRepository(uow.session).membership(
+            m = MembershipRepository(uow.session).membership(
                 group_id, principal_for_person(db, "M02").person_id
             )
             assert m is not None
@@ -609,7 +613,7 @@ class TestProfileConfirmation:
     def test_a_lapsed_confirmation_is_prompted_then_reported_as_stale(self, db: Database) -> None:
         from datetime import datetime
 
-        from qunguan.services import profiles
+        from qunguan.services.directory import profiles
         from qunguan.store.models import User
 
         seed_agency(db)
@@ -643,7 +647,7 @@ class TestApprovedChanges:
     def test_an_addition_waits_for_the_approver_and_the_membership_names_it(
         self, db: Database
     ) -> None:
-        from qunguan.services import membership_changes
+        from qunguan.services.membership import changes as membership_changes
 
         group_id = make_group(db, "s4", owner="O01", approver="leader")
         asked = invite(db, "office", group_id, "M01", "参与预算编制")
@@ -669,7 +673,7 @@ class TestApprovedChanges:
 
     @pytest.mark.clause("s4-4.2a")
     def test_a_removal_waits_for_the_approver(self, db: Database) -> None:
-        from qunguan.services import membership_changes
+        from qunguan.services.membership import changes as membership_changes
 
         group_id = make_group(db, "s4", owner="O01", approver="leader")
         asked = invite(db, "office", group_id, "M01", "参与预算编制")

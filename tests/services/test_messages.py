@@ -12,7 +12,10 @@ from sqlalchemy import select
 from qunguan.domain.errors import DomainError
 from qunguan.policy.presets import load_preset
 from qunguan.policy.rules.groups import approver_role
-from qunguan.services import members, messages, policy_admin, restrictions
+from qunguan.services.conduct import restrictions
+from qunguan.services.membership import members
+from qunguan.services.messages import conversation as messages
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.store.models import AuditRecord, Message, MessageRevision
 from tests.factories import principal

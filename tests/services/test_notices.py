@@ -16,16 +16,14 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.jobs import scheduler
-from qunguan.services import (
-    acknowledgements,
-    audit,
-    members,
-    messages,
-    notice_followup,
-    notice_grants,
-    notice_records,
-    notices,
-)
+from qunguan.services import audit
+from qunguan.services.membership import members
+from qunguan.services.messages import conversation as messages
+from qunguan.services.notices import acknowledgements
+from qunguan.services.notices import followup as notice_followup
+from qunguan.services.notices import grants as notice_grants
+from qunguan.services.notices import publishing as notices
+from qunguan.services.notices import records as notice_records
 from qunguan.services.uow import Database
 from qunguan.store.models import (
     AuditRecord,

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from qunguan.domain.errors import DomainError
 from qunguan.moderation import default_slot, from_xlsx, parse_list, to_xlsx
-from qunguan.services import policy_admin, term_lists
+from qunguan.services import term_lists
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.store.models import AuditRecord
 from tests.factories import principal

@@ -10,7 +10,11 @@ from sqlalchemy import select
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.policy.workcalendar import local_day
-from qunguan.services import acknowledgements, notices, policy_admin, sanctions, usage
+from qunguan.services import usage
+from qunguan.services.conduct import sanctions
+from qunguan.services.notices import acknowledgements
+from qunguan.services.notices import publishing as notices
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.store.models import Notification
 from tests.factories import principal

@@ -8,7 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qunguan.config import Settings
-from qunguan.services import members, policy_admin
+from qunguan.services.membership import members
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.web.app import create_app
 from tests.factories import PASSWORD, SETUP, TOTP_SECRETS, principal, seed_agency, totp_code

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from qunguan.services import policy_admin
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from tests.factories import SETUP
 

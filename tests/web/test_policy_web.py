@@ -10,7 +10,7 @@ import yaml
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from qunguan.services import policy_admin
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from tests.factories import SETUP
 

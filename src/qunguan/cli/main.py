@@ -25,7 +25,11 @@ from qunguan.domain.access import needs_second_factor
 from qunguan.domain.actor import Actor
 from qunguan.domain.errors import DomainError
 from qunguan.i18n import normalise_locale, translate
-from qunguan.services import accounts, audit, demo, directory, policy_admin, reports
+from qunguan.services import audit, demo
+from qunguan.services.accounts import management as accounts
+from qunguan.services.conduct import reports
+from qunguan.services.directory import people as directory
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine

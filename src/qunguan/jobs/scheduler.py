@@ -15,18 +15,15 @@ from datetime import datetime
 
 from qunguan.domain.clock import utcnow
 from qunguan.policy.document import Settings as PolicySettings
-from qunguan.services import (
-    announcements,
-    inactivity,
-    inquiries,
-    membership_audit,
-    notice_followup,
-    patrols,
-    policy_admin,
-    profiles,
-    reports,
-    usage,
-)
+from qunguan.services import usage
+from qunguan.services.conduct import patrols, reports
+from qunguan.services.directory import profiles
+from qunguan.services.groups import announcements
+from qunguan.services.membership import audit as membership_audit
+from qunguan.services.membership import inactivity
+from qunguan.services.messages import inquiries
+from qunguan.services.notices import followup as notice_followup
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database, UnitOfWork
 
 log = logging.getLogger("qunguan.jobs")

@@ -14,32 +14,28 @@ from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import ORG_COLUMNS, ORG_SHEET, PEOPLE_COLUMNS, PEOPLE_SHEET
 from qunguan.policy.rules.membership import GroupRole
 from qunguan.policy.workcalendar import add_working_minutes, workday_bounds
-from qunguan.services import (
-    accounts,
-    acknowledgements,
-    announcements,
-    directory,
-    groups,
-    members,
-    message_admin,
-    messages,
-    notice_grants,
-    notices,
-    patrols,
-    policy_admin,
-    presence,
-    reports,
-)
-from qunguan.services.credentials import principal_of
+from qunguan.services import online_time as presence
+from qunguan.services.accounts import management as accounts
+from qunguan.services.accounts.credentials import principal_of
+from qunguan.services.conduct import message_admin, patrols, reports
+from qunguan.services.directory import people as directory
+from qunguan.services.groups import announcements
+from qunguan.services.groups import lifecycle as groups
+from qunguan.services.membership import members
+from qunguan.services.messages import conversation as messages
+from qunguan.services.notices import acknowledgements
+from qunguan.services.notices import grants as notice_grants
+from qunguan.services.notices import publishing as notices
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import PresenceInterval
 from qunguan.store.repositories.accounts import AccountRepository
+from qunguan.store.repositories.conduct import OrderRepository
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.messages import MessageRepository
 from qunguan.store.repositories.notices import NoticeRepository
-from qunguan.store.repositories.order import OrderRepository
-from qunguan.store.repositories.presence import PresenceRepository
+from qunguan.store.repositories.online_time import PresenceRepository
 from qunguan.tabular import write_xlsx
 
 DEMO_PASSWORD = "Qunguan@2026"

@@ -38,7 +38,7 @@ from qunguan.policy.document import ContentAction, Policy
 from qunguan.services import audit
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import TermRow
-from qunguan.store.repositories.terms import TermListRepository
+from qunguan.store.repositories.term_lists import TermListRepository
 
 ExportFormat = Literal["txt", "xlsx"]
 

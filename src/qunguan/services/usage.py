@@ -17,11 +17,14 @@ from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.document import Calendar
 from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.policy.workcalendar import local_day, working_minutes_between
-from qunguan.services import membership_audit, policy_admin
-from qunguan.services.groups import access_group
+from qunguan.services.groups.lifecycle import access_group
+from qunguan.services.membership import audit as membership_audit
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group
 from qunguan.store.repositories.groups import GroupRepository
+from qunguan.store.repositories.membership import MembershipRepository
+from qunguan.store.repositories.notifications import NotificationRepository
 from qunguan.store.repositories.usage import UsageRepository
 
 USAGE_CLAUSES = ("s3-3.1.4",)
@@ -96,12 +99,14 @@ def send_monthly(uow: UnitOfWork, _run_id: int, now: datetime | None = None) -> 
     if membership_audit.claim_period(uow, "usage_report_month", f"{this_month:%Y-%m}", now) is None:
         return 0
     repo = GroupRepository(uow.session)
+    memberships = MembershipRepository(uow.session)
+    notifications = NotificationRepository(uow.session)
     sent = 0
     for group in repo.groups(status="active"):
         figures = _figures(uow, group, last_month)
         params = {k: v for k, v in figures.__dict__.items() if v is not None}
-        for membership in repo.members(group.id):
+        for membership in memberships.members(group.id):
             if may_manage(GroupRole(membership.role)):
-                repo.notify(membership.person_id, "group.usage_report", params)
+                notifications.notify(membership.person_id, "group.usage_report", params)
                 sent += 1
     return sent

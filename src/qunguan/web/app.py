@@ -17,40 +17,56 @@ from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.jobs import scheduler
 from qunguan.realtime.hub import Hub
 from qunguan.realtime.redis_relay import RedisRelay, channel_for
-from qunguan.services import audit, presence, reports, term_lists
+from qunguan.services import audit, term_lists
+from qunguan.services import online_time as presence
+from qunguan.services.conduct import reports
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import check_durability, make_engine
 from qunguan.web import errors, ws
-from qunguan.web.api import account as api_account
 from qunguan.web.api import audit as api_audit
-from qunguan.web.api import auth as api_auth
-from qunguan.web.api import content as api_content
 from qunguan.web.api import directory as api_directory
-from qunguan.web.api import groups as api_groups
 from qunguan.web.api import health
+from qunguan.web.api import membership as api_membership
+from qunguan.web.api import notifications as api_notifications
+from qunguan.web.api import online_time as api_online_time
+from qunguan.web.api import policy as api_policy
+from qunguan.web.api import term_lists as api_content
+from qunguan.web.api import usage as api_usage
+from qunguan.web.api.accounts import admin as api_users
+from qunguan.web.api.accounts import own as api_account
+from qunguan.web.api.accounts import sign_in as api_auth
 
 # Keeping order: review queue, reports, sanctions, message administration.
-from qunguan.web.api import message_admin as api_message_admin
-from qunguan.web.api import messages as api_messages
-from qunguan.web.api import notices as api_notices
-from qunguan.web.api import policy as api_policy
-from qunguan.web.api import reports as api_reports
-from qunguan.web.api import review as api_review
-from qunguan.web.api import sanctions as api_sanctions
-from qunguan.web.api import usage as api_usage
-from qunguan.web.api import users as api_users
-from qunguan.web.pages import account as pages_account
-from qunguan.web.pages import admin as pages_admin
+from qunguan.web.api.conduct import message_admin as api_message_admin
+from qunguan.web.api.conduct import reports as api_reports
+from qunguan.web.api.conduct import review as api_review
+from qunguan.web.api.conduct import sanctions as api_sanctions
+from qunguan.web.api.groups import announcements as api_announcements
+from qunguan.web.api.groups import lifecycle as api_groups
+from qunguan.web.api.messages import alerts as api_alerts
+from qunguan.web.api.messages import conversation as api_messages
+from qunguan.web.api.messages import inquiries as api_inquiries
+from qunguan.web.api.notices import acknowledgements as api_acknowledgements
+from qunguan.web.api.notices import grants as api_notice_grants
+from qunguan.web.api.notices import publishing as api_notices
+from qunguan.web.api.notices import records as api_notice_records
 from qunguan.web.pages import audit as pages_audit
-from qunguan.web.pages import auth as pages_auth
-from qunguan.web.pages import chat as pages_chat
-from qunguan.web.pages import content as pages_content
+from qunguan.web.pages import conduct as pages_review
 from qunguan.web.pages import directory as pages_directory
-from qunguan.web.pages import groups as pages_groups
+from qunguan.web.pages import membership as pages_membership
+from qunguan.web.pages import messages as pages_chat
 from qunguan.web.pages import notices as pages_notices
+from qunguan.web.pages import notifications as pages_notifications
+from qunguan.web.pages import online_time as pages_online_time
 from qunguan.web.pages import policy as pages_policy
-from qunguan.web.pages import review as pages_review
+from qunguan.web.pages import term_lists as pages_content
+from qunguan.web.pages import usage as pages_usage
+from qunguan.web.pages.accounts import admin as pages_admin
+from qunguan.web.pages.accounts import own as pages_account
+from qunguan.web.pages.accounts import sign_in as pages_auth
+from qunguan.web.pages.groups import announcements as pages_announcements
+from qunguan.web.pages.groups import lifecycle as pages_groups
 from qunguan.web.pages.rendering import templates
 
 _STATIC = Path(__file__).parent / "static"
@@ -62,8 +78,17 @@ ROUTERS = (
     api_account.router,
     api_directory.router,
     api_groups.router,
+    api_membership.router,
     api_messages.router,
     api_notices.router,
+    api_acknowledgements.router,
+    api_notice_records.router,
+    api_notice_grants.router,
+    api_announcements.router,
+    api_alerts.router,
+    api_inquiries.router,
+    api_notifications.router,
+    api_online_time.router,
     api_usage.router,
     api_users.router,
     api_audit.router,
@@ -76,8 +101,13 @@ ROUTERS = (
     pages_audit.router,
     pages_policy.router,
     pages_groups.router,
+    pages_membership.router,
     pages_chat.router,
     pages_notices.router,
+    pages_announcements.router,
+    pages_notifications.router,
+    pages_usage.router,
+    pages_online_time.router,
     pages_content.router,
     api_review.router,
     api_reports.router,

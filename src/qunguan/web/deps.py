@@ -19,7 +19,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.i18n import Translator, normalise_locale
-from qunguan.services import sessions, tokens
+from qunguan.services.accounts import sessions, tokens
 from qunguan.services.uow import Database
 
 SESSION_COOKIE = "qunguan_session"

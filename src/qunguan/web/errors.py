@@ -95,7 +95,7 @@ def citations(request: Request, error: DomainError) -> list[dict[str, str]]:
     """The articles a refusal enforces, quoted from the regulation in force."""
     if not error.clause_ids:
         return []
-    from qunguan.services import policy_admin  # errors are mapped before services are needed
+    from qunguan.services.policy import versions as policy_admin
 
     try:
         with request.app.state.db.reading() as uow:

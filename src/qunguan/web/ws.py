@@ -29,7 +29,9 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.realtime.hub import Connection, Hub
-from qunguan.services import groups, messages, presence
+from qunguan.services import online_time as presence
+from qunguan.services.groups import lifecycle as groups
+from qunguan.services.messages import conversation as messages
 from qunguan.services.uow import Database
 from qunguan.web.deps import socket_principal
 

@@ -19,8 +19,9 @@ from qunguan.domain.directory import (
     display_name,
 )
 from qunguan.domain.errors import DomainError
-from qunguan.services import directory, profiles
-from qunguan.services.directory import PersonView
+from qunguan.services.directory import people as directory
+from qunguan.services.directory import profiles
+from qunguan.services.directory.people import PersonView
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require, settings
 

@@ -12,7 +12,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.policy.document import Policy
 from qunguan.policy.render import Regulation, build, to_docx, to_pdf
-from qunguan.services import policy_admin
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require
 

@@ -12,7 +12,7 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError, ErrorDetail
 from qunguan.services import usage
 from qunguan.services.uow import Database
-from qunguan.web.api.groups import plain
+from qunguan.web.api.encoding import plain
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["groups"])

@@ -18,7 +18,7 @@ from qunguan.domain.directory import (
     display_name,
 )
 from qunguan.domain.errors import DomainError
-from qunguan.services import directory
+from qunguan.services.directory import people as directory
 from qunguan.services.uow import Database
 from qunguan.web.api.directory import read_upload, run_import
 from qunguan.web.deps import database, require

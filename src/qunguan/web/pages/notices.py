@@ -3,7 +3,7 @@ live ledger, leaders' approvals and authorisations, inquiries, the presence repo
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -13,24 +13,14 @@ from starlette.datastructures import UploadFile
 
 from qunguan.domain.access import Permission, Role
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
-from qunguan.services import (
-    acknowledgements,
-    announcements,
-    groups,
-    inquiries,
-    notice_followup,
-    notice_grants,
-    notices,
-    notifications,
-    policy_admin,
-    presence,
-    usage,
-)
+from qunguan.services.notices import acknowledgements
+from qunguan.services.notices import followup as notice_followup
+from qunguan.services.notices import grants as notice_grants
+from qunguan.services.notices import publishing as notices
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.api.directory import read_upload
-from qunguan.web.api.usage import parse_month
 from qunguan.web.deps import database, require
 from qunguan.web.errors import error_with_citations
 from qunguan.web.pages.rendering import render
@@ -304,102 +294,3 @@ def ledger_page(
         "page_size": LEDGER_PAGE,
     }
     return render(request, "notices/ledger.html", context)
-
-
-@router.get("/announcements/{group_id}")
-def announcement_page(
-    group_id: int, request: Request, db: Db, principal: Member, done: str = ""
-) -> Response:
-    with db.reading() as uow:
-        found = announcements.current(uow, principal, group_id)
-        group = groups.group_view(uow, principal, group_id)
-    context = {"a": found, "group": group, "done": done, "form": found.sections}
-    return render(request, "notices/announcement.html", context)
-
-
-@router.post("/announcements/{group_id}")
-async def announcement_submit(
-    group_id: int, request: Request, db: Db, principal: Member
-) -> Response:
-    async with request.form() as form:
-        names = [str(n) for n in form.getlist("section_name")]
-        texts = [str(t) for t in form.getlist("section_text")]
-    sections = dict(zip(names, texts, strict=False))
-    try:
-        with db.unit_of_work() as uow:
-            announcements.save(uow, principal, group_id, sections)
-    except DomainError as exc:
-        with db.reading() as uow:
-            found = announcements.current(uow, principal, group_id)
-            group = groups.group_view(uow, principal, group_id)
-        context = {
-            "a": found,
-            "group": group,
-            "form": sections,
-            "error": error_with_citations(request, exc),
-        }
-        return render(request, "notices/announcement.html", context, status=422)
-    return RedirectResponse(f"/announcements/{group_id}?done=saved", status_code=303)
-
-
-@router.get("/notifications")
-def notifications_page(request: Request, db: Db, principal: Member) -> Response:
-    with db.reading() as uow:
-        items = notifications.recent(uow, principal)
-    return render(request, "notices/notifications.html", {"items": items})
-
-
-@router.post("/notifications/read")
-def notifications_read(db: Db, principal: Member) -> Response:
-    with db.unit_of_work() as uow:
-        notifications.mark_all_read(uow, principal)
-    return RedirectResponse("/notifications", status_code=303)
-
-
-@router.get("/usage/{group_id}")
-def usage_page(
-    group_id: int, request: Request, db: Db, principal: Member, month: str = ""
-) -> Response:
-    chosen = parse_month(month) if month else _today(request).replace(day=1)
-    with db.reading() as uow:
-        figures = usage.report(uow, principal, group_id, chosen)
-    return render(request, "notices/usage.html", {"u": figures})
-
-
-@router.get("/inquiries")
-def inquiries_page(
-    request: Request, db: Db, principal: Member, group_id: int | None = None
-) -> Response:
-    with db.reading() as uow:
-        settings = policy_admin.require_current(uow).policy.settings
-        mine = inquiries.waiting_on_me(uow, principal, settings)
-        managed = inquiries.managed_groups(uow, principal)
-        chosen = group_id or (managed[0].id if managed else None)
-        report = inquiries.report(uow, principal, settings, chosen) if chosen is not None else []
-    context = {"mine": mine, "managed": managed, "chosen": chosen, "report": report}
-    return render(request, "notices/inquiries.html", context)
-
-
-@router.get("/presence")
-def presence_page(request: Request, db: Db, principal: Compliance, day: str = "") -> Response:
-    with db.reading() as uow:
-        settings = policy_admin.require_current(uow).policy.settings
-        if not presence.tracking(settings):
-            return render(request, "notices/presence.html", {"off": True})
-        chosen = _day(day) or presence.last_workday(settings, _today(request))
-        found = presence.report(uow, principal, chosen)
-    hours = settings.presence.min_online_hours_per_workday
-    context = {"report": found, "hours": hours, "short": sum(1 for r in found.rows if r.short)}
-    return render(request, "notices/presence.html", context)
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _today(request: Request) -> date:
-    zone = ZoneInfo(request.app.state.settings.display_timezone)
-    return utcnow().replace(tzinfo=UTC).astimezone(zone).date()

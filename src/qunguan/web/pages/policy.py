@@ -11,7 +11,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
 from qunguan.policy.render import build
-from qunguan.services import policy_admin
+from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.web.api.policy import regulation_for
 from qunguan.web.deps import database, require

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from qunguan.domain.access import Permission
+from qunguan.domain.clock import utcnow
+from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.i18n import Translator
-from qunguan.services import notices, notifications, policy_admin
+from qunguan.services import notifications
+from qunguan.services.notices import publishing as notices
+from qunguan.services.policy import versions as policy_admin
+from qunguan.services.uow import UnitOfWork
 from qunguan.web.deps import CSRF_FIELD, database, locale_of, principal_of
+from qunguan.web.errors import STATUS_OF, error_with_citations, render_error
+
+T = TypeVar("T")
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 
@@ -69,3 +78,34 @@ def render(
     return templates.TemplateResponse(
         request, name, {**base, **(context or {})}, status_code=status
     )
+
+
+def local_today(request: Request) -> date:
+    """Today in the agency's display time zone."""
+    zone = ZoneInfo(request.app.state.settings.display_timezone)
+    return utcnow().replace(tzinfo=UTC).astimezone(zone).date()
+
+
+def act(
+    request: Request,
+    action: Callable[[UnitOfWork], T],
+    *,
+    done: str | Callable[[T], str],
+    on_error: Callable[[dict[str, Any], int], Response] | None = None,
+) -> Response:
+    """Run one use case in its own transaction; on success, 303 to ``done`` (a path, or a
+    function of the outcome).
+
+    A refusal keeps the status the API gives it (``web.errors.STATUS_OF``, the one table):
+    ``on_error(error, status)`` draws the form's page again with the error and its
+    citations; without it, or when the refusal is "not found" or "sign in first", the
+    error page answers exactly as for any other request, so a form never tells more.
+    """
+    try:
+        with database(request).unit_of_work() as uow:
+            outcome = action(uow)
+    except DomainError as exc:
+        if on_error is None or exc.kind in (ErrorKind.NOT_FOUND, ErrorKind.UNAUTHENTICATED):
+            return render_error(request, exc)
+        return on_error(error_with_citations(request, exc), STATUS_OF[exc.kind])
+    return RedirectResponse(done(outcome) if callable(done) else done, status_code=303)

@@ -1,0 +1,131 @@
+"""Violations, the ladder's proposal, sanctions, one's own record, appeals, the case file
+and the group's transparency counts (no names)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from qunguan.domain.access import Permission
+from qunguan.domain.actor import Principal
+from qunguan.domain.errors import DomainError
+from qunguan.policy.document import SanctionStep
+from qunguan.services.conduct import sanctions
+from qunguan.services.uow import Database
+from qunguan.web.api.encoding import plain
+from qunguan.web.deps import database, require
+
+router = APIRouter(prefix="/api/v1", tags=["sanctions"])
+Member = Annotated[Principal, Depends(require(Permission.GROUPS))]
+Db = Annotated[Database, Depends(database)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ViolationIn(BaseModel):
+    seq: int | None = Field(default=None, ge=1)
+    staff_no: str = Field(default="", max_length=32)
+    clauses: list[str] = Field(default_factory=list, max_length=20)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SanctionIn(BaseModel):
+    step: str = Field(
+        description="warning, mute, suspension, removal, public_criticism, escalation"
+    )
+    reason: str = Field(default="", max_length=2000)
+    hours: float | None = Field(default=None, gt=0, le=720)
+
+
+class AppealIn(BaseModel):
+    statement: str = Field(min_length=1, max_length=2000)
+
+
+def _record(record: sanctions.Record) -> dict[str, Any]:
+    return {
+        "violations": [plain(v) for v in record.violations],
+        "sanctions": [plain(s) for s in record.sanctions],
+    }
+
+
+@router.post("/groups/{group_id}/violations", status_code=201)
+def record_violation(group_id: int, body: ViolationIn, db: Db, principal: Member) -> dict[str, Any]:
+    with db.unit_of_work() as uow:
+        message_id = None
+        if body.seq is not None:
+            message_id = sanctions.message_id_of(uow, principal, group_id, body.seq)
+        row = sanctions.record_violation(
+            uow,
+            principal,
+            group_id,
+            staff_no=body.staff_no,
+            message_id=message_id,
+            clause_ids=tuple(body.clauses),
+            reason=body.reason,
+        )
+        proposal = sanctions.propose(uow, principal, row.id)
+        return {"id": row.id, "clauses": row.clause_ids, "proposal": proposal.value}
+
+
+@router.get("/violations/{violation_id}/proposal")
+def proposal(violation_id: int, db: Db, principal: Member) -> dict[str, Any]:
+    """The ladder's next step for this member, from their history."""
+    with db.reading() as uow:
+        return {"step": sanctions.propose(uow, principal, violation_id).value}
+
+
+@router.post("/violations/{violation_id}/sanctions", status_code=201)
+def apply(violation_id: int, body: SanctionIn, db: Db, principal: Member) -> dict[str, Any]:
+    try:
+        step = SanctionStep(body.step)
+    except ValueError:
+        raise DomainError("sanctions.step_unknown", params={"step": body.step}) from None
+    with db.unit_of_work() as uow:
+        row = sanctions.apply(
+            uow, principal, violation_id, sanctions.Measure(step, body.reason, body.hours)
+        )
+        return {
+            "id": row.id,
+            "step": row.step,
+            "until": row.until.isoformat() if row.until else None,
+        }
+
+
+@router.get("/me/record")
+def my_record(db: Db, principal: Member) -> dict[str, Any]:
+    with db.reading() as uow:
+        return _record(sanctions.my_record(uow, principal))
+
+
+@router.get("/groups/{group_id}/members/{staff_no}/record")
+def member_record(group_id: int, staff_no: str, db: Db, principal: Member) -> dict[str, Any]:
+    with db.reading() as uow:
+        return _record(sanctions.member_record(uow, principal, group_id, staff_no))
+
+
+@router.get("/groups/{group_id}/members/{staff_no}/case.xlsx")
+def case_file(group_id: int, staff_no: str, db: Db, principal: Member) -> Response:
+    with db.unit_of_work() as uow:
+        data = sanctions.case_file(uow, principal, group_id, staff_no)
+    return Response(
+        data,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="case-{staff_no}.xlsx"'},
+    )
+
+
+@router.post("/sanctions/{sanction_id}/appeal", status_code=201)
+def appeal(sanction_id: int, body: AppealIn, db: Db, principal: Member) -> dict[str, Any]:
+    with db.unit_of_work() as uow:
+        row = sanctions.appeal(uow, principal, sanction_id, body.statement)
+        return {"id": row.id, "status": row.status, "due_at": row.due_at.isoformat()}
+
+
+@router.get("/groups/{group_id}/transparency")
+def transparency(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+    """This month's sanctions in the group by measure, without names (篇七 十三.1)."""
+    with db.reading() as uow:
+        return asdict(sanctions.transparency(uow, principal, group_id))

@@ -1,0 +1,34 @@
+"""Notifications (提醒): what the services told a person."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from qunguan.domain.access import Permission
+from qunguan.domain.actor import Principal
+from qunguan.services import notifications
+from qunguan.services.uow import Database
+from qunguan.web.api.encoding import plain
+from qunguan.web.deps import database, require
+
+router = APIRouter(prefix="/api/v1", tags=["notifications"])
+Member = Annotated[Principal, Depends(require(Permission.GROUPS))]
+Db = Annotated[Database, Depends(database)]
+
+
+@router.get("/notifications")
+def my_notifications(db: Db, principal: Member) -> dict[str, Any]:
+    """What the system told me (reminders, overdue reports, invitations…), newest first."""
+    with db.reading() as uow:
+        return {
+            "unread": notifications.unread_count(uow, principal),
+            "items": [plain(n) for n in notifications.recent(uow, principal)],
+        }
+
+
+@router.post("/notifications/read", status_code=204)
+def read_notifications(db: Db, principal: Member) -> None:
+    with db.unit_of_work() as uow:
+        notifications.mark_all_read(uow, principal)

@@ -1,0 +1,37 @@
+"""Online time (在线时长) per person on a workday: a report for the office and leaders."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from qunguan.domain.access import Permission
+from qunguan.domain.actor import Principal
+from qunguan.domain.clock import utcnow
+from qunguan.services import online_time
+from qunguan.services.policy import versions as policy_admin
+from qunguan.services.uow import Database
+from qunguan.web.api.encoding import plain
+from qunguan.web.deps import database, require
+
+router = APIRouter(prefix="/api/v1", tags=["online_time"])
+Compliance = Annotated[Principal, Depends(require(Permission.COMPLIANCE))]
+Db = Annotated[Database, Depends(database)]
+
+
+@router.get("/presence")
+def online_time_report(db: Db, principal: Compliance, day: date | None = None) -> dict[str, Any]:
+    """Online working time per person on a workday, and who fell short (report only)."""
+    with db.reading() as uow:
+        settings = policy_admin.require_current(uow).policy.settings
+        chosen = day or online_time.last_workday(settings, utcnow().date())
+        found = online_time.report(uow, principal, chosen)
+    return {
+        "day": found.day.isoformat(),
+        "workday": found.workday,
+        "threshold_minutes": found.threshold_minutes,
+        "workday_minutes": found.workday_minutes,
+        "items": [plain(r) for r in found.rows],
+    }
