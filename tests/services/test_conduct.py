@@ -179,10 +179,10 @@ class TestSanctions:
         sanction_id = apply(db, violation, SanctionStep.PUBLIC_CRITICISM)
         with db.reading() as uow:
             page = messages.history(uow, principal(db, MEMBER), group_id)
-            sanction = sanctions.OrderRepository(uow.session).sanction(sanction_id)
+            sanction = sanctions.ConductRepository(uow.session).sanction(sanction_id)
         notice = page.messages[-1]
-        assert notice["body"].startswith("【通报批评】") and "孙浩然" in notice["body"]
-        assert sanction is not None and sanction.notice_message_id == notice["id"]
+        assert notice.body.startswith("【通报批评】") and "孙浩然" in notice.body
+        assert sanction is not None and sanction.notice_message_id == notice.id
         assert sanction.violation_id == violation
 
     @pytest.mark.clause("s4-8.1")
@@ -202,7 +202,7 @@ class TestSanctions:
             membership = MembershipRepository(uow.session).membership(
                 group_id, principal(db, MEMBER).person_id or 0
             )
-            sanction = sanctions.OrderRepository(uow.session).sanction(sanction_id)
+            sanction = sanctions.ConductRepository(uow.session).sanction(sanction_id)
         assert membership is not None and membership.role == GroupRole.MEMBER.value
         assert sanction is not None and sanction.violation_id == violation
 
@@ -439,13 +439,13 @@ class TestReviewQueue:
         assert held.status == "held" and held.message
         with db.reading() as uow:
             items = review.queue(uow, principal(db, OWNER), group_id)
-        assert [(i.kind, i.id) for i in items] == [("held", held.message["id"])]
+        assert [(i.kind, i.id) for i in items] == [("held", held.message.id)]
         with db.unit_of_work() as uow:
             review.decide(
                 uow,
                 principal(db, OWNER),
                 "held",
-                held.message["id"],
+                held.message.id,
                 review.Decision("remove", "辱骂"),
             )
         with db.reading() as uow:
@@ -468,14 +468,14 @@ class TestReviewQueue:
             assert messages.history(uow, principal(db, OWNER), group_id).messages == []
         with db.unit_of_work() as uow:
             review.decide(
-                uow, principal(db, OWNER), "held", held.message["id"], review.Decision("release")
+                uow, principal(db, OWNER), "held", held.message.id, review.Decision("release")
             )
         with db.reading() as uow:
             page = messages.history(uow, principal(db, OWNER), group_id)
             logged = uow.session.scalars(
                 select(AuditRecord).where(AuditRecord.action == "message.released")
             ).all()
-        assert [m["seq"] for m in page.messages] == [1] and len(logged) == 1
+        assert [m.seq for m in page.messages] == [1] and len(logged) == 1
 
     @pytest.mark.clause("s6-4.6", "s3-5.2.2")
     def test_warning_on_a_flagged_message_records_the_violation_and_tells_the_member(
@@ -489,7 +489,7 @@ class TestReviewQueue:
                 uow,
                 principal(db, OWNER),
                 "held",
-                held.message["id"],
+                held.message.id,
                 review.Decision("warn", "辱骂同事"),
             )
         assert outcome == "warning"
@@ -523,8 +523,8 @@ class TestMessageAdministration:
             audit_row = uow.session.scalars(
                 select(AuditRecord).where(AuditRecord.action == "message.removed")
             ).one()
-        assert (shown["status"], shown["body"]) == ("removed", "")
-        assert shown["moderation"]["clauses"] == ["s1-5.1"]
+        assert (shown.status, shown.body) == ("removed", "")
+        assert shown.moderation["clauses"] == ["s1-5.1"]
         assert [(r.kind, r.body) for r in kept] == [("removal", "团购链接 快来")]
         assert audit_row.summary["original"] == "团购链接 快来"
 
@@ -541,8 +541,8 @@ class TestMessageAdministration:
         with db.reading() as uow:
             shown = messages.history(uow, principal(db, MEMBER), group_id).messages[0]
             kept = uow.session.scalars(select(MessageRevision)).all()
-        assert shown["body"] == "有事打我电话 139****0008" and shown["edited_at"]
-        assert shown["moderation"]["action"] == "redacted"
+        assert shown.body == "有事打我电话 139****0008" and shown.edited_at
+        assert shown.moderation["action"] == "redacted"
         assert [(r.kind, r.body) for r in kept] == [("redaction", "有事打我电话 13907310008")]
         with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
             message_admin.redact(uow, principal(db, MEMBER), group_id, 1, "改", "x")
@@ -591,7 +591,7 @@ class TestMessageAdministration:
         assert n == 2
         with db.reading() as uow:
             page = messages.history(uow, principal(db, MEMBER), group_id)
-        assert [m["body"] for m in page.messages] == ["", "下午开会", ""]
+        assert [m.body for m in page.messages] == ["", "下午开会", ""]
 
 
 class TestPatrols:
@@ -623,7 +623,7 @@ class TestPatrols:
         with db.reading() as uow:
             patrol = uow.session.scalars(select(Patrol)).one()
         # s7 blocks abuse outright; the others hold it for review.
-        expected_held = [held.message["id"]] if held.message else []
+        expected_held = [held.message.id] if held.message else []
         assert patrol.checklist["held_messages"] == expected_held
         assert patrol.checklist["open_reports"] == [filed.id]
         assert patrol.checklist["stale_pins"] == [1]
@@ -668,7 +668,7 @@ class TestOversight:
             ).all()
         assert alert.person_id == principal(db, OWNER).person_id
         assert alert.params["sender"] == "孙浩然"
-        assert alert.params["message_id"] == held.message["id"]
+        assert alert.params["message_id"] == held.message.id
         assert alert.params["categories"] == ["abusive"] and alert.params["rules"]
 
     @pytest.mark.clause("s7-13.1")

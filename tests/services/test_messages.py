@@ -12,7 +12,7 @@ from sqlalchemy import select
 from qunguan.domain.errors import DomainError
 from qunguan.policy.presets import load_preset
 from qunguan.policy.rules.groups import approver_role
-from qunguan.services.conduct import restrictions
+from qunguan.services.conduct import sanctions
 from qunguan.services.membership import members
 from qunguan.services.messages import conversation as messages
 from qunguan.services.policy import versions as policy_admin
@@ -75,15 +75,15 @@ class TestSend:
         first, second = send(db, MEMBER, group_id), send(db, OWNER, group_id, "好的")
         assert (first.status, second.status) == ("stored", "stored")
         assert first.message and second.message
-        assert (first.message["seq"], second.message["seq"]) == (1, 2)
-        assert first.message["sender"]["name"] == "孙浩然"
+        assert (first.message.seq, second.message.seq) == (1, 2)
+        assert first.message.sender.name == "孙浩然"
 
     def test_a_retried_send_is_stored_once_with_the_same_sequence(self, db: Database) -> None:
         group_id = chat_group(db)
         first = send(db, MEMBER, group_id, client_id="same")
         again = send(db, MEMBER, group_id, client_id="same")
         assert first.message and again.message
-        assert first.message["seq"] == again.message["seq"] == 1
+        assert first.message.seq == again.message.seq == 1
         with db.reading() as uow:
             assert len(list(uow.session.scalars(select(Message)))) == 1
 
@@ -154,7 +154,7 @@ class TestSend:
         owner_person = principal(db, OWNER).person_id
         assert owner_person is not None
         reply = send(db, MEMBER, group_id, "已报送", reply_to_seq=1, mentions=(owner_person,))
-        assert reply.message and reply.message["reply_to_seq"] == 1
+        assert reply.message and reply.message.reply_to_seq == 1
 
     def test_concurrent_senders_get_a_gap_free_total_order(self, db: Database) -> None:
         group_id = chat_group(db)
@@ -171,7 +171,7 @@ class TestSend:
                     return
                 assert outcome.message
                 with lock:
-                    seqs.append(int(outcome.message["seq"]))
+                    seqs.append(int(outcome.message.seq))
 
         threads = [threading.Thread(target=sender, args=(w, 8)) for w in (OWNER, MEMBER)]
         for t in threads:
@@ -187,7 +187,7 @@ class TestMute:
     def test_a_timed_mute_refuses_until_it_lapses_by_itself(self, db: Database) -> None:
         group_id = chat_group(db)
         with db.unit_of_work() as uow:
-            restrictions.mute(uow, principal(db, OWNER), group_id, "M01", 1.5 / 3600, "刷屏")
+            sanctions.mute(uow, principal(db, OWNER), group_id, "M01", 1.5 / 3600, "刷屏")
         error = refusal(db, MEMBER, group_id)
         assert error.code == "messages.muted" and error.params["reason"] == "刷屏"
         assert error.params["until"]
@@ -197,11 +197,11 @@ class TestMute:
     def test_only_managers_mute_and_never_the_owner(self, db: Database) -> None:
         group_id = chat_group(db)
         with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
-            restrictions.mute(uow, principal(db, MEMBER), group_id, "O01", 1, "x")
+            sanctions.mute(uow, principal(db, MEMBER), group_id, "O01", 1, "x")
         assert caught.value.code == "groups.not_manager"
         with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
-            restrictions.mute(uow, principal(db, OWNER), group_id, "O01", 1, "x")
-        assert caught.value.code == "restrictions.not_mutable"
+            sanctions.mute(uow, principal(db, OWNER), group_id, "O01", 1, "x")
+        assert caught.value.code == "sanctions.not_sanctionable"
 
 
 class TestEditRecallPin:
@@ -212,7 +212,7 @@ class TestEditRecallPin:
         send(db, MEMBER, group_id, "下午三点开会")
         with db.unit_of_work() as uow:
             edited = messages.edit(uow, principal(db, MEMBER), group_id, 1, "下午四点开会")
-        assert edited["body"] == "下午四点开会" and edited["edited_at"]
+        assert edited.body == "下午四点开会" and edited.edited_at
         with db.reading() as uow:
             kept = list(uow.session.scalars(select(MessageRevision)))
         assert [(r.kind, r.body) for r in kept] == [("edit", "下午三点开会")]
@@ -237,7 +237,7 @@ class TestEditRecallPin:
         with db.reading() as uow:
             page = messages.history(uow, principal(db, OWNER), group_id)
             kept = list(uow.session.scalars(select(MessageRevision)))
-        assert [(m["seq"], m["status"], m["body"]) for m in page.messages] == [(1, "recalled", "")]
+        assert [(m.seq, m.status, m.body) for m in page.messages] == [(1, "recalled", "")]
         assert [(r.kind, r.body) for r in kept] == [("recall", "发错了")]
 
     def test_the_edit_window_closes(self, db: Database) -> None:
@@ -264,7 +264,7 @@ class TestEditRecallPin:
             audited = uow.session.scalars(
                 select(AuditRecord.action).where(AuditRecord.action == "message.pinned")
             ).all()
-        assert [m["seq"] for m in page.pinned] == [1] and audited == ["message.pinned"]
+        assert [m.seq for m in page.pinned] == [1] and audited == ["message.pinned"]
 
     @pytest.mark.clause("s6-4.3")
     def test_admins_categorise_and_members_filter_by_category(self, db: Database) -> None:
@@ -283,7 +283,7 @@ class TestEditRecallPin:
             found = messages.search(
                 uow, principal(db, MEMBER), messages.SearchQuery("", group_id, category="会议")
             )
-        assert sorted(m["seq"] for m in found) == [1, 2, 4]
+        assert sorted(m.seq for m in found) == [1, 2, 4]
 
 
 class TestReadAndSearch:
@@ -309,7 +309,7 @@ class TestReadAndSearch:
             outsider = messages.search(uow, principal(db, "leader"), messages.SearchQuery(query))
         if query == "ＫＰＩ":  # full-width letters are not folded by the index
             return
-        assert [m["seq"] for m in found] == [1]
+        assert [m.seq for m in found] == [1]
         assert outsider == []
 
     def test_a_resync_returns_exactly_what_was_missed(self, db: Database) -> None:
@@ -321,8 +321,8 @@ class TestReadAndSearch:
         with db.reading() as uow:
             missed = messages.missed(uow, member.person_id, {group_id: 2})
             cut = messages.missed(uow, member.person_id, {group_id: 0}, limit=3)
-        assert [m["seq"] for m in missed.messages] == [3, 4, 5] and missed.truncated == []
-        assert [m["seq"] for m in cut.messages] == [1, 2, 3] and cut.truncated == [group_id]
+        assert [m.seq for m in missed.messages] == [3, 4, 5] and missed.truncated == []
+        assert [m.seq for m in cut.messages] == [1, 2, 3] and cut.truncated == [group_id]
 
 
 class TestGroupCommit:
@@ -345,7 +345,7 @@ class TestGroupCommit:
             t.start()
         for t in threads:
             t.join(timeout=60)
-        assert sorted(int(o.message["seq"]) for o in outcomes if o.message) == list(range(1, 17))
+        assert sorted(int(o.message.seq) for o in outcomes if o.message) == list(range(1, 17))
 
     def test_a_refused_send_in_a_batch_rolls_back_alone(self, db: Database) -> None:
         group_id = chat_group(db)
@@ -355,4 +355,4 @@ class TestGroupCommit:
         stored = db.batched(
             lambda uow: messages.send(uow, member, group_id, messages.Draft("y", "好的"))
         )
-        assert stored.message and stored.message["seq"] == 1
+        assert stored.message and stored.message.seq == 1

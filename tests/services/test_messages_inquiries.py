@@ -72,7 +72,7 @@ class TestAssignments:
             settings = policy_admin.require_current(uow).policy.settings
         # 30 minutes of working time (篇五 四: 第一时间给予回应), per the s5 policy.
         assert row.due_at == add_working_minutes(settings.calendar, row.asked_at, 30)
-        send(db, MEMBER, group_id, "收到，马上报。", reply_to_seq=asked.message["seq"])
+        send(db, MEMBER, group_id, "收到，马上报。", reply_to_seq=asked.message.seq)
         later = after_the_deadline(db)
         assert scheduler.run_due(db)["inquiries_overdue"] == 0  # not due yet
         assert scheduler.run_due(db, later)["inquiries_overdue"] == 1
@@ -132,6 +132,6 @@ class TestQuestions:
         [overdue] = report(db, OWNER, group_id, only_overdue=True, now=later)
         assert (overdue.kind, overdue.person_id) == ("question", office)
         # Once an admin answers, the question is no longer open.
-        send(db, OWNER, group_id, "需要，请带笔记本电脑。", reply_to_seq=asked.message["seq"])
+        send(db, OWNER, group_id, "需要，请带笔记本电脑。", reply_to_seq=asked.message.seq)
         with db.reading() as uow:
             assert inquiries.open_questions(uow, principal(db, MEMBER), group_id) == []

@@ -32,7 +32,7 @@ def test_the_month_closes_with_a_report_of_members_messages_acknowledgement_answ
         db, OWNER, group_id, "@孙浩然 请报一下人数", mentions=(member.person_id,), expects="inquiry"
     )
     assert asked.message is not None
-    send(db, MEMBER, group_id, "收到，共 12 人。", reply_to_seq=asked.message["seq"])
+    send(db, MEMBER, group_id, "收到，共 12 人。", reply_to_seq=asked.message.seq)
     send(db, MEMBER, group_id, "好的")  # a bare acknowledgement: not taking part
     with db.unit_of_work() as uow:
         notice = notices.publish(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, cast, get_args
 
 from qunguan.domain.directory import EmploymentStatus
 
@@ -72,6 +72,20 @@ class PersonJoined(DomainEvent):
     staff_no: str
 
 
+LiveEventType = Literal[
+    "message",  # a new message: its MessageView
+    "edit",  # a message changed in place: its MessageView
+    "recall",  # {"seq"}
+    "pin",  # {"seq", "pinned"}
+    "thread_closed",  # {"seq"}
+    "member_joined",  # {"person_id"}
+    "member_left",  # {"person_id", "how"}
+    "muted",  # {"until", "reason"}, to the muted member alone
+    "unmuted",  # {}, to the member alone
+]
+LIVE_EVENT_TYPES: frozenset[str] = frozenset(get_args(LiveEventType))
+
+
 @dataclass(frozen=True)
 class LiveEvent:
     """Something connected clients see at once: a message, an edit, a pin, a removal.
@@ -83,7 +97,7 @@ class LiveEvent:
     delivery (they joined); ``revoke`` ends their subscription after it (they left).
     """
 
-    type: str
+    type: LiveEventType
     group_id: int
     data: dict[str, Any]
     person_ids: tuple[int, ...] = ()
@@ -105,8 +119,11 @@ class LiveEvent:
         def ids(key: str) -> tuple[int, ...]:
             return tuple(int(p) for p in raw.get(key, ()))
 
+        kind = str(raw["type"])
+        if kind not in LIVE_EVENT_TYPES:
+            raise ValueError(f"unknown live event type {kind!r}")
         return cls(
-            str(raw["type"]),
+            cast(LiveEventType, kind),
             int(raw["group_id"]),
             dict(raw["data"]),
             ids("person_ids"),

@@ -30,7 +30,7 @@ from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import PresenceInterval
 from qunguan.store.repositories.accounts import AccountRepository
-from qunguan.store.repositories.conduct import OrderRepository
+from qunguan.store.repositories.conduct import ConductRepository
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.messages import MessageRepository
@@ -163,7 +163,7 @@ def seed_demo(uow: UnitOfWork) -> bool:
     if not MessageRepository(uow.session).any_message():
         _seed_conversation(uow)
         created = True
-    if not OrderRepository(uow.session).any_report():
+    if not ConductRepository(uow.session).any_report():
         _seed_keeping_order(uow)
         created = True
     if not NoticeRepository(uow.session).recent(1):
@@ -372,7 +372,7 @@ def _seed_keeping_order(uow: UnitOfWork) -> None:
     )
     assert sent.message is not None
     form = reports.ReportForm(
-        "message", "上班时间在工作群组织聚餐", sent.message["seq"], "", "off_topic"
+        "message", "上班时间在工作群组织聚餐", sent.message.seq, "", "off_topic"
     )
     reports.file_report(uow, member, group.id, form)
     message_admin.mark_decision(uow, office, group.id, 5, "预算编制推进会：周四 15:00 三楼会议室")

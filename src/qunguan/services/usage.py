@@ -17,7 +17,7 @@ from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.document import Calendar
 from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.policy.workcalendar import local_day, working_minutes_between
-from qunguan.services.groups.lifecycle import access_group
+from qunguan.services.access import access_group
 from qunguan.services.membership import audit as membership_audit
 from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import UnitOfWork

@@ -127,11 +127,11 @@ async def stream(socket: WebSocket) -> None:
         # What the sync carries (or the client had) need not come again live.
         delivered = {g: since.get(g, 0) for g in mine}
         for m in missed.messages:
-            delivered[m["group_id"]] = max(delivered.get(m["group_id"], 0), m["seq"])
+            delivered[m.group_id] = max(delivered.get(m.group_id, 0), m.seq or 0)
         sync = {
             "type": "sync",
             "groups": mine,
-            "messages": missed.messages,
+            "messages": [m.wire() for m in missed.messages],
             "truncated": missed.truncated,
         }
         await socket.send_text(_dumps(sync))

@@ -9,7 +9,7 @@ from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.moderation import Verdict
 from qunguan.services.uow import UnitOfWork
-from qunguan.store.repositories.conduct import OrderRepository
+from qunguan.store.repositories.conduct import ConductRepository
 from qunguan.store.repositories.notifications import NotificationRepository
 
 
@@ -17,13 +17,13 @@ def check_reply_open(uow: UnitOfWork, group_id: int, reply_to_seq: int | None) -
     """No reply to a thread an admin closed (篇二 二.3.3)."""
     if reply_to_seq is None:
         return
-    if OrderRepository(uow.session).thread_closed(group_id, reply_to_seq) is not None:
+    if ConductRepository(uow.session).thread_closed(group_id, reply_to_seq) is not None:
         raise DomainError("messages.thread_closed", ErrorKind.CONFLICT, clause_ids=("s2-2.3.3",))
 
 
 def check_not_suspended(uow: UnitOfWork, person_id: int | None) -> None:
     """A suspended member cannot open a group until the suspension ends (篇一 七.1)."""
-    row = OrderRepository(uow.session).suspended(person_id, utcnow()) if person_id else None
+    row = ConductRepository(uow.session).suspended(person_id, utcnow()) if person_id else None
     if row is not None:
         raise DomainError(
             "messages.suspended",
@@ -46,5 +46,5 @@ def alert_managers(
         "rules": sorted({span.rule for span in verdict.spans}),
     }
     notifications = NotificationRepository(uow.session)
-    for person_id in OrderRepository(uow.session).managers(group_id):
+    for person_id in ConductRepository(uow.session).managers(group_id):
         notifications.notify(person_id, "content.flagged", params)

@@ -9,43 +9,32 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from qunguan.domain.access import Role
 from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
-from qunguan.domain.errors import DomainError, ErrorKind, not_found
-from qunguan.domain.events import LiveEvent
+from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.rules import notices as notice_rules
 from qunguan.policy.rules import sanctions as rules
-from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.services import audit
+from qunguan.services.access import (
+    access_group,
+    access_group_to_keep_order,
+    access_message_to_keep_order,
+)
 from qunguan.services.conduct import patrols
-from qunguan.services.groups.lifecycle import access_group
-from qunguan.services.messages import conversation as messages
+from qunguan.services.messages.posting import NewMessage, post
+from qunguan.services.messages.views import (
+    MessageView,
+    edit_event,
+    message_event,
+    message_view,
+    thread_closed_event,
+)
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import ClosedThread, DecisionRecord, Group, Message
-from qunguan.store.repositories.conduct import OrderRepository
+from qunguan.store.repositories.conduct import ConductRepository
 from qunguan.store.repositories.directory import DirectoryRepository
-from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.messages import MessageRepository
 from qunguan.tabular import write_xlsx
-
-
-def access_for_review(
-    uow: UnitOfWork, principal: Principal, group_id: int
-) -> tuple[Group, GroupRole | None]:
-    """A group as one who keeps order in it sees it: its owner and admins, or the security
-    admin (agency-wide review). Anyone else is refused; a group one cannot see is none."""
-    if Role.SECURITY_ADMIN in principal.roles:
-        group = GroupRepository(uow.session).group(group_id)
-        if group is None:
-            raise not_found("group")
-        return group, None
-    group, role = access_group(uow, principal, group_id)
-    if not may_manage(role):
-        raise DomainError(
-            "groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=rules.REMOVAL_OF_CONTENT
-        )
-    return group, role
 
 
 def evidence(uow: UnitOfWork, message: Message) -> dict[str, Any]:
@@ -64,20 +53,10 @@ def evidence(uow: UnitOfWork, message: Message) -> dict[str, Any]:
     }
 
 
-def _message(uow: UnitOfWork, group: Group, seq: int | None, message_id: int | None) -> Message:
-    repo = MessageRepository(uow.session)
-    message = repo.get(message_id) if message_id is not None else None
-    if message is None and seq is not None:
-        message = repo.by_seq(group.id, seq)
-    if message is None or message.group_id != group.id:
-        raise not_found("messages.message")
-    return message
-
-
-def shown(uow: UnitOfWork, message: Message) -> dict[str, Any]:
+def shown(uow: UnitOfWork, message: Message) -> MessageView:
     """The message as members see it now (a removed one: the placeholder)."""
     person = DirectoryRepository(uow.session).person(message.sender_person_id)
-    return messages.view(message, {message.sender_person_id: person.name if person else ""})
+    return message_view(message, person.name if person else "")
 
 
 def _mark(message: Message, action: str, reason: str, clauses: tuple[str, ...]) -> None:
@@ -98,10 +77,11 @@ def remove(
 ) -> Message:
     """Remove a message: members see a placeholder naming the clause; the original stays in
     ``message_revisions`` and in the audit record, which only the auditor reads."""
-    group, _role = access_for_review(uow, principal, group_id)
+    group, message = access_message_to_keep_order(
+        uow, principal, group_id, seq=seq, message_id=message_id
+    )
     if not reason.strip():
         raise DomainError("members.reason_missing")
-    message = _message(uow, group, seq, message_id)
     if message.kind == "notice":
         notice_rules.check_immutable()  # its publisher corrects it; nobody removes it
     if message.status not in ("visible", "held"):
@@ -129,7 +109,7 @@ def remove(
     )
     patrols.record_action(uow, group.id, "removed", {"seq": message.seq, "reason": reason})
     if not was_held:
-        uow.publish(LiveEvent("edit", group.id, shown(uow, message)))
+        uow.publish(edit_event(shown(uow, message)))
     return message
 
 
@@ -144,10 +124,9 @@ def redact(
 ) -> Message:
     """Correct a message (e.g. hide a phone number): members see the new text marked as
     edited by an admin; the original is kept for the auditor (篇一 九.4.4)."""
-    group, _role = access_for_review(uow, principal, group_id)
+    group, message = access_message_to_keep_order(uow, principal, group_id, seq=seq)
     if not reason.strip() or not body.strip():
         raise DomainError("members.reason_missing")
-    message = _message(uow, group, seq, None)
     if message.kind == "notice":
         notice_rules.check_immutable()
     if message.status != "visible":
@@ -166,14 +145,13 @@ def redact(
         target_id=message.id,
         summary={"group_id": group.id, "seq": seq, "reason": reason, "original": original},
     )
-    uow.publish(LiveEvent("edit", group.id, shown(uow, message)))
+    uow.publish(edit_event(shown(uow, message)))
     return message
 
 
 def release(uow: UnitOfWork, principal: Principal, group_id: int, message_id: int) -> Message:
     """A held message approved: it takes the group's next number and everyone sees it."""
-    group, _role = access_for_review(uow, principal, group_id)
-    message = _message(uow, group, None, message_id)
+    group, message = access_message_to_keep_order(uow, principal, group_id, message_id=message_id)
     if message.status != "held":
         raise DomainError("review.already_decided", ErrorKind.CONFLICT)
     message.seq = MessageRepository(uow.session).next_seq(group.id)
@@ -186,7 +164,7 @@ def release(uow: UnitOfWork, principal: Principal, group_id: int, message_id: in
         target_id=message.id,
         summary={"group_id": group.id, "seq": message.seq},
     )
-    uow.publish(LiveEvent("message", group.id, shown(uow, message)))
+    uow.publish(message_event(shown(uow, message)))
     return message
 
 
@@ -194,9 +172,8 @@ def close_thread(
     uow: UnitOfWork, principal: Principal, group_id: int, seq: int, reason: str
 ) -> None:
     """End an off-topic thread: replies to its message are refused from now on."""
-    group, _role = access_for_review(uow, principal, group_id)
-    message = _message(uow, group, seq, None)
-    repo = OrderRepository(uow.session)
+    group, message = access_message_to_keep_order(uow, principal, group_id, seq=seq)
+    repo = ConductRepository(uow.session)
     if repo.thread_closed(group.id, seq) is not None:
         return
     repo.add(
@@ -215,21 +192,20 @@ def close_thread(
         target_id=group.id,
         summary={"seq": seq, "reason": reason.strip()},
     )
-    uow.publish(LiveEvent("thread_closed", group.id, {"seq": seq}))
+    uow.publish(thread_closed_event(group.id, seq))
 
 
 def mark_decision(
     uow: UnitOfWork, principal: Principal, group_id: int, seq: int, title: str
 ) -> DecisionRecord:
     """Mark a message as a decision of the group. A record once made is not edited."""
-    group, _role = access_for_review(uow, principal, group_id)
-    message = _message(uow, group, seq, None)
+    group, message = access_message_to_keep_order(uow, principal, group_id, seq=seq)
     if message.status != "visible":
         raise DomainError("messages.not_editable", ErrorKind.CONFLICT)
     title = title.strip()
     if not 1 <= len(title) <= 200:
         raise DomainError("decisions.title_invalid")
-    repo = OrderRepository(uow.session)
+    repo = ConductRepository(uow.session)
     if repo.decision_of(message.id) is not None:
         raise DomainError(
             "decisions.already_recorded", ErrorKind.CONFLICT, clause_ids=rules.DECISION_CLAUSES
@@ -263,7 +239,7 @@ class DecisionView:
 def decisions(uow: UnitOfWork, principal: Principal, group_id: int) -> list[DecisionView]:
     """A group's decision records: its members read them."""
     group, _role = access_group(uow, principal, group_id)
-    rows = OrderRepository(uow.session).decisions(group.id)
+    rows = ConductRepository(uow.session).decisions(group.id)
     people = DirectoryRepository(uow.session).people_by_ids(
         sorted({m.sender_person_id for _d, m in rows})
     )
@@ -298,7 +274,7 @@ class TidyFilter:
 def tidy(uow: UnitOfWork, principal: Principal, group_id: int, f: TidyFilter, reason: str) -> int:
     """Remove every visible message matching the filter (at least one criterion), each as
     ``remove`` would; returns how many."""
-    group, _role = access_for_review(uow, principal, group_id)
+    group, _role = access_group_to_keep_order(uow, principal, group_id)
     if not (f.text.strip() or f.sender_staff_no.strip() or f.before or f.category):
         raise DomainError("tidy.filter_empty")
     sender_id = None
@@ -307,7 +283,7 @@ def tidy(uow: UnitOfWork, principal: Principal, group_id: int, f: TidyFilter, re
         if person is None:
             return 0
         sender_id = person.id
-    rows = OrderRepository(uow.session).matching_messages(
+    rows = ConductRepository(uow.session).matching_messages(
         group.id,
         text=f.text.strip(),
         sender_person_id=sender_id,
@@ -321,31 +297,21 @@ def tidy(uow: UnitOfWork, principal: Principal, group_id: int, f: TidyFilter, re
     return len(rows)
 
 
-def post_notice(uow: UnitOfWork, principal: Principal, group: Group, body: str) -> Message:
+def post_notice(uow: UnitOfWork, principal: Principal, group: Group, body: str) -> MessageView:
     """Post an official text into a group in the acting admin's name (a criticism notice),
     outside the member's send path: it is the group's own announcement."""
-    repo = MessageRepository(uow.session)
+    person = (
+        DirectoryRepository(uow.session).person(principal.person_id)
+        if principal.person_id
+        else None
+    )
     now = utcnow()
-    values: dict[str, Any] = {
-        "group_id": group.id,
-        "seq": repo.next_seq(group.id),
-        "sender_person_id": principal.person_id,
-        "sender_user_id": principal.user_id,
-        "client_id": f"notice-{now.timestamp():.6f}",
-        "kind": "text",
-        "body": body,
-        "reply_to_seq": None,
-        "mentions": [],
-        "file_ref": None,
-        "category": "",
-        "tags": [],
-        "status": "visible",
-        "substantive": True,
-        "verdict": None,
-        "created_at": now,
-    }
-    message_id = repo.insert_message(values)
-    message = repo.get(message_id)
-    assert message is not None
-    uow.publish(LiveEvent("message", group.id, shown(uow, message)))
-    return message
+    official = NewMessage(
+        group_id=group.id,
+        sender_person_id=principal.person_id,
+        sender_user_id=principal.user_id,
+        sender_name=person.name if person else "",
+        client_id=f"notice-{now.timestamp():.6f}",
+        body=body,
+    )
+    return post(uow, official, now)

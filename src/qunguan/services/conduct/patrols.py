@@ -12,16 +12,16 @@ from typing import Any
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
-from qunguan.domain.errors import DomainError, ErrorKind, not_found
+from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.rules import sanctions as rules
 from qunguan.policy.rules.membership import may_manage
 from qunguan.services import audit
-from qunguan.services.groups.lifecycle import access_group
+from qunguan.services.access import access_group, access_patrol
 from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Patrol
 from qunguan.store.repositories.accounts import AccountRepository
-from qunguan.store.repositories.conduct import OrderRepository
+from qunguan.store.repositories.conduct import ConductRepository
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.notifications import NotificationRepository
 
@@ -31,7 +31,7 @@ SYSTEM = Actor.system("patrol")
 def checklist(uow: UnitOfWork, group_id: int, now: datetime) -> dict[str, Any]:
     """What a patrol looks at: unanswered reports, held content, members out of scope or
     inactive, pins gone stale."""
-    repo = OrderRepository(uow.session)
+    repo = ConductRepository(uow.session)
     stale = now - timedelta(days=rules.STALE_PIN_DAYS)
     findings = repo.open_findings([group_id])
     return {
@@ -46,7 +46,7 @@ def checklist(uow: UnitOfWork, group_id: int, now: datetime) -> dict[str, Any]:
 def schedule(uow: UnitOfWork, _run_id: int | None = None, now: datetime | None = None) -> int:
     """The scheduled job: a patrol for every active group that has none open."""
     now = now or utcnow()
-    repo = OrderRepository(uow.session)
+    repo = ConductRepository(uow.session)
     notifications = NotificationRepository(uow.session)
     made = 0
     for group in repo.active_groups():
@@ -69,21 +69,14 @@ def schedule(uow: UnitOfWork, _run_id: int | None = None, now: datetime | None =
 
 def record_action(uow: UnitOfWork, group_id: int, action: str, detail: dict[str, Any]) -> None:
     """What an admin did while a patrol was open goes on its record."""
-    patrol = OrderRepository(uow.session).open_patrol(group_id)
+    patrol = ConductRepository(uow.session).open_patrol(group_id)
     if patrol is not None:
         entry = {"action": action, "at": utcnow().isoformat(timespec="seconds"), **detail}
         patrol.actions = [*patrol.actions, entry]
 
 
 def complete(uow: UnitOfWork, principal: Principal, patrol_id: int, note: str = "") -> Patrol:
-    patrol = OrderRepository(uow.session).patrol(patrol_id)
-    if patrol is None:
-        raise not_found("patrols.patrol")
-    _group, role = access_group(uow, principal, patrol.group_id)
-    if not may_manage(role):
-        raise DomainError(
-            "groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=rules.PATROL_CLAUSES
-        )
+    patrol, _group, _role = access_patrol(uow, principal, patrol_id)
     if patrol.status != "open":
         raise DomainError("review.already_decided", ErrorKind.CONFLICT)
     patrol.status, patrol.note = "done", note.strip()
@@ -117,7 +110,7 @@ def escalate_overdue(uow: UnitOfWork, now: datetime | None = None) -> int:
     recipients = _people_with_role(uow, Role.LEADER if target == "leader" else Role.OFFICE)
     groups = GroupRepository(uow.session)
     notifications = NotificationRepository(uow.session)
-    rows = OrderRepository(uow.session).overdue_patrols(now)
+    rows = ConductRepository(uow.session).overdue_patrols(now)
     for patrol in rows:
         patrol.escalated_at, patrol.escalated_to = now, target
         group = groups.group(patrol.group_id)
@@ -173,9 +166,11 @@ def of_group(uow: UnitOfWork, principal: Principal, group_id: int) -> list[Patro
             raise DomainError(
                 "groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=rules.PATROL_CLAUSES
             )
-    return [view(p) for p in OrderRepository(uow.session).patrols([group_id])]
+    return [view(p) for p in ConductRepository(uow.session).patrols([group_id])]
 
 
 def open_of(uow: UnitOfWork, group_ids: list[int]) -> list[PatrolView]:
     """The open patrols of these groups (the review page lists them)."""
-    return [view(p) for p in OrderRepository(uow.session).patrols(group_ids) if p.status == "open"]
+    return [
+        view(p) for p in ConductRepository(uow.session).patrols(group_ids) if p.status == "open"
+    ]

@@ -21,12 +21,12 @@ from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.policy.rules import sanctions as rules
 from qunguan.services import audit
-from qunguan.services.conduct import message_admin
-from qunguan.services.groups.lifecycle import access_group, settings_in_force
+from qunguan.services.access import access_group, access_report
+from qunguan.services.groups.lifecycle import settings_in_force
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Report, ReporterReveal
 from qunguan.store.repositories.accounts import AccountRepository
-from qunguan.store.repositories.conduct import OrderRepository
+from qunguan.store.repositories.conduct import ConductRepository
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.membership import MembershipRepository
@@ -87,8 +87,8 @@ class Filed:
 
 
 def file_report(uow: UnitOfWork, principal: Principal, group_id: int, form: ReportForm) -> Filed:
-    group, role = access_group(uow, principal, group_id)
-    if role is None or principal.person_id is None:
+    group, _role = access_group(uow, principal, group_id, as_member=True)
+    if principal.person_id is None:
         raise not_found("group")
     rules.check_report(form.target_kind, form.category, form.reason)
     message_id = target_person_id = None
@@ -124,7 +124,7 @@ def file_report(uow: UnitOfWork, principal: Principal, group_id: int, form: Repo
         due_at=rules.report_due(settings, now),
         created_at=now,
     )
-    repo = OrderRepository(uow.session)
+    repo = ConductRepository(uow.session)
     repo.add(row)
     notifications = NotificationRepository(uow.session)
     recipients = set(repo.managers(group.id))
@@ -207,13 +207,15 @@ def mine(uow: UnitOfWork, principal: Principal) -> list[ReportView]:
     """The reporter's own confidential reports (anonymous ones: by receipt only)."""
     if principal.person_id is None or _key is None:
         return []
-    rows = OrderRepository(uow.session).reports_by_tag(sealing.tag(_key, str(principal.person_id)))
+    rows = ConductRepository(uow.session).reports_by_tag(
+        sealing.tag(_key, str(principal.person_id))
+    )
     return [view(uow, r) for r in rows]
 
 
 def by_receipt(uow: UnitOfWork, token: str) -> ReportView:
     """Follow a report with its receipt: status and outcome, not who handled it."""
-    row = OrderRepository(uow.session).report_by_receipt(sealing.receipt_hash(token))
+    row = ConductRepository(uow.session).report_by_receipt(sealing.receipt_hash(token))
     if row is None:
         raise not_found("reports.report")
     return view(uow, row)
@@ -223,10 +225,7 @@ def close(
     uow: UnitOfWork, principal: Principal, report_id: int, outcome: str, note: str = ""
 ) -> Report:
     """Close a report with the measure taken (the review queue's decisions call this)."""
-    row = OrderRepository(uow.session).report(report_id)
-    if row is None:
-        raise not_found("reports.report")
-    message_admin.access_for_review(uow, principal, row.group_id)
+    row, _group, _role = access_report(uow, principal, report_id)
     if row.status != "open":
         raise DomainError("review.already_decided", ErrorKind.CONFLICT)
     row.status, row.outcome, row.note = "closed", outcome, note.strip()
@@ -246,13 +245,13 @@ def escalate_overdue(uow: UnitOfWork, now: datetime | None = None) -> int:
     """Open reports past their deadline: the group's admins are reminded and the office
     is told; the report is marked escalated (once)."""
     now = now or utcnow()
-    rows = OrderRepository(uow.session).overdue_reports(now)
+    rows = ConductRepository(uow.session).overdue_reports(now)
     if not rows:
         return 0
     office = _people_with(uow, Role.OFFICE)
     groups = GroupRepository(uow.session)
     notifications = NotificationRepository(uow.session)
-    repo = OrderRepository(uow.session)
+    repo = ConductRepository(uow.session)
     for row in rows:
         row.escalated_at = now
         group = groups.group(row.group_id)
@@ -281,7 +280,7 @@ def request_reveal(
 ) -> ReporterReveal:
     if Role.SECURITY_ADMIN not in principal.roles:
         raise DomainError("reports.reveal_forbidden", ErrorKind.FORBIDDEN)
-    row = OrderRepository(uow.session).report(report_id)
+    row = ConductRepository(uow.session).report(report_id)
     if row is None:
         raise not_found("reports.report")
     if row.reporter_sealed is None:
@@ -291,7 +290,7 @@ def request_reveal(
     if not reason.strip():
         raise DomainError("members.reason_missing")
     reveal = ReporterReveal(report_id=row.id, requested_by=principal.user_id, reason=reason.strip())
-    OrderRepository(uow.session).add(reveal)
+    ConductRepository(uow.session).add(reveal)
     audit.record(
         uow,
         principal.actor(),
@@ -307,7 +306,7 @@ def approve_reveal(uow: UnitOfWork, principal: Principal, reveal_id: int) -> Rep
     """A leader approves; two approvers other than the requester are needed."""
     if Role.LEADER not in principal.roles:
         raise DomainError("reports.reveal_forbidden", ErrorKind.FORBIDDEN)
-    reveal = OrderRepository(uow.session).reveal(reveal_id)
+    reveal = ConductRepository(uow.session).reveal(reveal_id)
     if reveal is None:
         raise not_found("reports.reveal")
     rules.check_reveal_approver(reveal.requested_by, principal.user_id, reveal.approvals)
@@ -331,7 +330,7 @@ class Revealed:
 
 def reveal(uow: UnitOfWork, principal: Principal, reveal_id: int) -> Revealed:
     """The requester reads the reporter once two approvals are in; each reading audited."""
-    row = OrderRepository(uow.session).reveal(reveal_id)
+    row = ConductRepository(uow.session).reveal(reveal_id)
     if row is None or row.requested_by != principal.user_id:
         raise not_found("reports.reveal")
     if len(row.approvals) < rules.REVEAL_APPROVALS_NEEDED:
@@ -341,7 +340,7 @@ def reveal(uow: UnitOfWork, principal: Principal, reveal_id: int) -> Revealed:
             params={"approvals": len(row.approvals), "needed": rules.REVEAL_APPROVALS_NEEDED},
             clause_ids=rules.REPORTER_PROTECTED,
         )
-    report = OrderRepository(uow.session).report(row.report_id)
+    report = ConductRepository(uow.session).report(row.report_id)
     assert report is not None and report.reporter_sealed is not None
     person_id = int(sealing.unseal(_require_key(), report.reporter_sealed))
     person = DirectoryRepository(uow.session).person(person_id)
@@ -370,5 +369,5 @@ def reveals(uow: UnitOfWork, principal: Principal) -> list[RevealView]:
         raise DomainError("reports.reveal_forbidden", ErrorKind.FORBIDDEN)
     return [
         RevealView(r.id, r.report_id, r.reason, len(r.approvals), r.requested_at)
-        for r in OrderRepository(uow.session).reveals()
+        for r in ConductRepository(uow.session).reveals()
     ]

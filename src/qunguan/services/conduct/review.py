@@ -17,11 +17,12 @@ from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.policy.document import SanctionStep
 from qunguan.policy.rules import sanctions as rules
 from qunguan.policy.rules.membership import GroupRole, may_manage
+from qunguan.services.access import access_group_to_keep_order, access_review_item
 from qunguan.services.conduct import message_admin, reports, sanctions
 from qunguan.services.membership import audit as membership_audit
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group
-from qunguan.store.repositories.conduct import OrderRepository
+from qunguan.store.repositories.conduct import ConductRepository
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.messages import MessageRepository
@@ -53,7 +54,7 @@ def groups_reviewed(uow: UnitOfWork, principal: Principal) -> list[Group]:
     ones they own or administer."""
     repo = GroupRepository(uow.session)
     if Role.SECURITY_ADMIN in principal.roles:
-        return OrderRepository(uow.session).active_groups()
+        return ConductRepository(uow.session).active_groups()
     if principal.person_id is None:
         return []
     return [
@@ -66,11 +67,11 @@ def queue(uow: UnitOfWork, principal: Principal, group_id: int | None = None) ->
     groups = {g.id: g for g in groups_reviewed(uow, principal)}
     if group_id is not None:
         if group_id not in groups:
-            message_admin.access_for_review(uow, principal, group_id)  # says why
+            access_group_to_keep_order(uow, principal, group_id)  # says why
             raise not_found("group")
         groups = {group_id: groups[group_id]}
     ids = sorted(groups)
-    repo = OrderRepository(uow.session)
+    repo = ConductRepository(uow.session)
     people = DirectoryRepository(uow.session)
     now = utcnow()
     items: list[Item] = []
@@ -193,13 +194,12 @@ def decide(
 ) -> str:
     """One click on a queue item; returns the outcome recorded. A measure against a
     message's sender also removes the message, and is linked to a recorded violation."""
+    item = access_review_item(uow, principal, kind, item_id)
     if kind == "held":
-        return _decide_message(uow, principal, item_id, decision, report_id=None)
+        return _decide_message(uow, principal, item.id, decision, report_id=None)
     if kind == "report":
-        row = OrderRepository(uow.session).report(item_id)
-        if row is None:
-            raise not_found("reports.report")
-        message_admin.access_for_review(uow, principal, row.group_id)
+        row = ConductRepository(uow.session).report(item.id)
+        assert row is not None  # the door loaded it
         if row.status != "open":
             raise DomainError("review.already_decided", ErrorKind.CONFLICT)
         if decision.action == "dismiss":

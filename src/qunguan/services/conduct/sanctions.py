@@ -17,15 +17,22 @@ from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.domain.events import LiveEvent
 from qunguan.policy.document import SanctionStep, Settings
 from qunguan.policy.rules import sanctions as rules
-from qunguan.policy.rules.membership import GroupRole
+from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.services import audit
+from qunguan.services.access import (
+    access_appeal,
+    access_group,
+    access_group_to_keep_order,
+    access_own_sanction,
+    access_violation,
+)
 from qunguan.services.conduct import message_admin, patrols
-from qunguan.services.groups.lifecycle import access_group, settings_in_force
+from qunguan.services.groups.lifecycle import settings_in_force
 from qunguan.services.membership import members
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Appeal, Group, Person, Restriction, Sanction, Violation
 from qunguan.store.repositories.accounts import AccountRepository
-from qunguan.store.repositories.conduct import OrderRepository
+from qunguan.store.repositories.conduct import ConductRepository
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.membership import MembershipRepository
 from qunguan.store.repositories.messages import MessageRepository
@@ -57,7 +64,7 @@ def record_violation(
 ) -> Violation:
     """Record a violation: the member, the message (a frozen copy as evidence), the
     clauses and who recorded it (``source`` engine: the content engine flagged it)."""
-    group, _role = message_admin.access_for_review(uow, principal, group_id)
+    group, _role = access_group_to_keep_order(uow, principal, group_id)
     message = MessageRepository(uow.session).get(message_id) if message_id else None
     if message is not None and message.group_id != group.id:
         raise not_found("messages.message")
@@ -81,7 +88,7 @@ def record_violation(
         source=source,
         recorded_by=principal.user_id,
     )
-    OrderRepository(uow.session).add(row)
+    ConductRepository(uow.session).add(row)
     audit.record(
         uow,
         principal.actor(),
@@ -96,24 +103,16 @@ def record_violation(
 def _history(uow: UnitOfWork, person_id: int) -> list[str]:
     return [
         s.step
-        for s in OrderRepository(uow.session).sanctions_of(person_id)
+        for s in ConductRepository(uow.session).sanctions_of(person_id)
         if s.status == "applied"
     ]
 
 
 def propose(uow: UnitOfWork, principal: Principal, violation_id: int) -> SanctionStep:
     """The ladder's next step for this violation's member, from their history."""
-    violation = _violation(uow, principal, violation_id)
+    violation, _group, _role = access_violation(uow, principal, violation_id)
     settings = settings_in_force(uow)
     return rules.next_step(settings.sanctions.ladder, _history(uow, violation.person_id))
-
-
-def _violation(uow: UnitOfWork, principal: Principal, violation_id: int) -> Violation:
-    violation = OrderRepository(uow.session).violation(violation_id)
-    if violation is None:
-        raise not_found("sanctions.violation")
-    message_admin.access_for_review(uow, principal, violation.group_id)
-    return violation
 
 
 @dataclass(frozen=True)
@@ -126,8 +125,7 @@ class Measure:
 def apply(uow: UnitOfWork, principal: Principal, violation_id: int, measure: Measure) -> Sanction:
     """Apply one measure for a recorded violation; mutes and suspensions lapse by
     themselves (the send path compares with the clock)."""
-    violation = _violation(uow, principal, violation_id)
-    group, role = message_admin.access_for_review(uow, principal, violation.group_id)
+    violation, group, role = access_violation(uow, principal, violation_id)
     if Role.SECURITY_ADMIN not in principal.roles:
         rules.check_may_sanction(role)
     settings = settings_in_force(uow)
@@ -152,7 +150,7 @@ def apply(uow: UnitOfWork, principal: Principal, violation_id: int, measure: Mea
         by_user_id=principal.user_id,
         created_at=now,
     )
-    repo = OrderRepository(uow.session)
+    repo = ConductRepository(uow.session)
     notifications = NotificationRepository(uow.session)
     if hours is not None:
         restriction = Restriction(
@@ -258,7 +256,7 @@ class Record:
 
 
 def _record(uow: UnitOfWork, person_id: int, group_id: int | None = None) -> Record:
-    repo = OrderRepository(uow.session)
+    repo = ConductRepository(uow.session)
     sanctions = []
     for s in repo.sanctions_of(person_id, group_id):
         appeals = repo.appeals_of_sanction(s.id)
@@ -298,7 +296,7 @@ def my_record(uow: UnitOfWork, principal: Principal) -> Record:
 
 
 def member_record(uow: UnitOfWork, principal: Principal, group_id: int, staff_no: str) -> Record:
-    group, _role = message_admin.access_for_review(uow, principal, group_id)
+    group, _role = access_group_to_keep_order(uow, principal, group_id)
     person = DirectoryRepository(uow.session).person_by_staff_no(staff_no.strip())
     if person is None:
         raise not_found("members.member")
@@ -307,15 +305,13 @@ def member_record(uow: UnitOfWork, principal: Principal, group_id: int, staff_no
 
 def appeal(uow: UnitOfWork, principal: Principal, sanction_id: int, statement: str) -> Appeal:
     """A member appeals their own sanction, once, while the policy allows appeals."""
-    sanction = OrderRepository(uow.session).sanction(sanction_id)
-    if sanction is None or sanction.person_id != principal.person_id:
-        raise not_found("sanctions.sanction")
+    sanction = access_own_sanction(uow, principal, sanction_id)
     settings: Settings = settings_in_force(uow)
     if not settings.sanctions.appeals:
         raise DomainError("appeals.not_allowed", ErrorKind.CONFLICT)
     if not statement.strip():
         raise DomainError("appeals.statement_missing")
-    if OrderRepository(uow.session).appeals_of_sanction(sanction.id):
+    if ConductRepository(uow.session).appeals_of_sanction(sanction.id):
         raise DomainError("appeals.already_filed", ErrorKind.CONFLICT)
     now = utcnow()
     row = Appeal(
@@ -325,7 +321,7 @@ def appeal(uow: UnitOfWork, principal: Principal, sanction_id: int, statement: s
         due_at=now + timedelta(days=rules.APPEAL_DAYS),
         created_at=now,
     )
-    OrderRepository(uow.session).add(row)
+    ConductRepository(uow.session).add(row)
     audit.record(
         uow,
         principal.actor(),
@@ -342,12 +338,7 @@ def decide_appeal(
 ) -> Appeal:
     """Decided by a manager of the group (or the security admin) who did not sanction;
     overturning lifts a running mute or suspension and takes the step off the history."""
-    repo = OrderRepository(uow.session)
-    row = repo.appeal(appeal_id)
-    sanction = repo.sanction(row.sanction_id) if row else None
-    if row is None or sanction is None:
-        raise not_found("appeals.appeal")
-    message_admin.access_for_review(uow, principal, sanction.group_id)
+    row, sanction, _group, _role = access_appeal(uow, principal, appeal_id)
     rules.check_appeal_decider(sanction.by_user_id, principal.user_id)
     if row.status != "open":
         raise DomainError("review.already_decided", ErrorKind.CONFLICT)
@@ -359,10 +350,7 @@ def decide_appeal(
         if sanction.restriction_id is not None:
             restriction = MessageRepository(uow.session).restriction(sanction.restriction_id)
             if restriction is not None and restriction.lifted_at is None:
-                restriction.lifted_at, restriction.lifted_by = now, principal.user_id
-                uow.publish(
-                    LiveEvent("unmuted", sanction.group_id, {}, person_ids=(sanction.person_id,))
-                )
+                _lift(uow, principal, restriction, sanction.group_id, now)
     NotificationRepository(uow.session).notify(
         row.person_id, f"appeal.{row.status}", {"note": row.decision_note}
     )
@@ -380,7 +368,7 @@ def decide_appeal(
 def case_file(uow: UnitOfWork, principal: Principal, group_id: int, staff_no: str) -> bytes:
     """The case for leaders or HR: violations with their evidence, the measures taken and
     the clauses, as a workbook. Exporting it is audited."""
-    group, _role = message_admin.access_for_review(uow, principal, group_id)
+    group, _role = access_group_to_keep_order(uow, principal, group_id)
     record = member_record(uow, principal, group.id, staff_no)
     violations = [
         [
@@ -432,7 +420,7 @@ def case_file(uow: UnitOfWork, principal: Principal, group_id: int, staff_no: st
 
 
 def message_id_of(uow: UnitOfWork, principal: Principal, group_id: int, seq: int) -> int:
-    group, _role = message_admin.access_for_review(uow, principal, group_id)
+    group, _role = access_group_to_keep_order(uow, principal, group_id)
     message = MessageRepository(uow.session).by_seq(group.id, seq)
     if message is None:
         raise not_found("messages.message")
@@ -452,7 +440,7 @@ def transparency(uow: UnitOfWork, principal: Principal, group_id: int) -> Transp
     group, _role = access_group(uow, principal, group_id)
     now = utcnow()
     since = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    counts = OrderRepository(uow.session).sanction_counts(group.id, since)
+    counts = ConductRepository(uow.session).sanction_counts(group.id, since)
     return Transparency(since.date().isoformat(), counts, sum(counts.values()))
 
 
@@ -461,3 +449,84 @@ def steps_open(uow: UnitOfWork) -> list[SanctionStep]:
     escalation, which is always open."""
     ladder = list(settings_in_force(uow).sanctions.ladder)
     return ladder if SanctionStep.ESCALATION in ladder else [*ladder, SanctionStep.ESCALATION]
+
+
+# Timed restrictions: mutes and suspensions ---------------------------------------------------
+#
+# A mute is a sanction, whichever way it comes: the ladder's step on the case page or the
+# review queue, or the quick mute in the conversation. Both go through ``apply`` (one write,
+# one audit action ``sanction.mute``); the quick mute records its violation first. A mute
+# lapses by itself at its end time: the send path compares with the clock.
+
+
+@dataclass(frozen=True)
+class RestrictionView:
+    id: int
+    person_id: int
+    kind: str
+    reason: str
+    until: datetime
+    clauses: tuple[str, ...]
+
+
+def _restriction_view(row: Restriction) -> RestrictionView:
+    return RestrictionView(
+        row.id, row.person_id, row.kind, row.reason, row.until, tuple(row.clause_ids or ())
+    )
+
+
+def mute(
+    uow: UnitOfWork,
+    principal: Principal,
+    group_id: int,
+    staff_no: str,
+    hours: float | None,
+    reason: str,
+) -> RestrictionView:
+    """The quick mute (篇一 七.1 限制发言): a violation recorded by the admin, and the mute
+    applied to it as the ladder applies one, for ``hours`` (the policy's default where none
+    is given)."""
+    violation = record_violation(
+        uow, principal, group_id, staff_no=staff_no, reason=reason, clause_ids=rules.MUTE_CLAUSES
+    )
+    sanction = apply(uow, principal, violation.id, Measure(SanctionStep.MUTE, reason, hours))
+    assert sanction.restriction_id is not None
+    restriction = MessageRepository(uow.session).restriction(sanction.restriction_id)
+    assert restriction is not None
+    return _restriction_view(restriction)
+
+
+def _lift(
+    uow: UnitOfWork, principal: Principal, row: Restriction, group_id: int, now: datetime
+) -> None:
+    """End a running mute or suspension now; the member's connections hear of it."""
+    row.lifted_at, row.lifted_by = now, principal.user_id
+    uow.publish(LiveEvent("unmuted", group_id, {}, person_ids=(row.person_id,)))
+
+
+def lift(uow: UnitOfWork, principal: Principal, group_id: int, restriction_id: int) -> None:
+    """An admin lifts a mute in their group before its end."""
+    group, _role = access_group_to_keep_order(uow, principal, group_id)
+    row = MessageRepository(uow.session).restriction(restriction_id)
+    if row is None or row.group_id != group.id or row.lifted_at is not None:
+        raise not_found("restrictions.restriction")
+    _lift(uow, principal, row, group.id, utcnow())
+    audit.record(
+        uow,
+        principal.actor(),
+        "member.unmuted",
+        target_type="group",
+        target_id=group.id,
+        summary={"restriction_id": row.id},
+    )
+
+
+def restrictions_in_force(
+    uow: UnitOfWork, principal: Principal, group_id: int
+) -> list[RestrictionView]:
+    """Managers see every mute running in the group; a member sees only their own."""
+    group, role = access_group(uow, principal, group_id)
+    rows = MessageRepository(uow.session).restrictions_of(group.id, utcnow())
+    if not may_manage(role):
+        rows = [r for r in rows if r.person_id == principal.person_id]
+    return [_restriction_view(r) for r in rows]

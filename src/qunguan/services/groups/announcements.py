@@ -16,7 +16,8 @@ from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind
 from qunguan.policy.document import ContentAction, Settings, settings_for_group_type
 from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.services import audit, term_lists
-from qunguan.services.groups.lifecycle import access_group, require_status
+from qunguan.services.access import access_group
+from qunguan.services.groups.lifecycle import require_status
 from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import GroupAnnouncement

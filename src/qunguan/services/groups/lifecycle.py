@@ -16,8 +16,10 @@ from qunguan.domain.directory import EmploymentStatus
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind, not_found
 from qunguan.policy.document import Settings
 from qunguan.policy.rules import groups as rules
+from qunguan.policy.rules import membership as membership_rules
 from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.services import audit, term_lists
+from qunguan.services.access import access_group
 from qunguan.services.membership import live
 from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import UnitOfWork
@@ -374,26 +376,6 @@ def add_to_unit_wide(uow: UnitOfWork, group: Group, person: Person) -> bool:
     return True
 
 
-def access_group(
-    uow: UnitOfWork, principal: Principal, group_id: int
-) -> tuple[Group, GroupRole | None]:
-    """The group and the principal's role in it. A group one may not see looks like none:
-    members see theirs; the office, which runs groups, sees all (with no role in them)."""
-    repo = GroupRepository(uow.session)
-    memberships = MembershipRepository(uow.session)
-    group = repo.group(group_id)
-    if group is None:
-        raise not_found("group")
-    membership = (
-        memberships.membership(group_id, principal.person_id) if principal.person_id else None
-    )
-    if membership is not None:
-        return group, GroupRole(membership.role)
-    if Role.OFFICE in principal.roles:
-        return group, None
-    raise not_found("group")
-
-
 def _owner_problems(
     uow: UnitOfWork, settings: Settings, owner: Person | None, scope_unit_id: int | None
 ) -> list[ErrorDetail]:
@@ -572,6 +554,43 @@ def my_groups(uow: UnitOfWork, principal: Principal) -> list[GroupView]:
 def group_view(uow: UnitOfWork, principal: Principal, group_id: int) -> GroupView:
     group, role = access_group(uow, principal, group_id)
     return _view(group, role.value if role else None)
+
+
+@dataclass(frozen=True)
+class Abilities:
+    """What the principal may do in a group, as the rules in force say: pages show the
+    forms these allow, and never work it out themselves."""
+
+    post: bool  # write in the conversation
+    invite: bool  # invite (or add) people
+    request: bool  # ask for someone to be added
+    manage: bool  # owner or group admin: keep order, rename, remove
+    hand_over: bool  # hand the group to a new owner
+    consent_asked: bool  # an invitee must accept before joining
+    see_findings: bool  # membership-audit findings and inactive members (managers, office)
+
+
+def abilities(uow: UnitOfWork, principal: Principal, group_id: int) -> Abilities:
+    group, role = access_group(uow, principal, group_id)
+    settings = settings_in_force(uow)
+    return Abilities(
+        post=role is not None and group.status == "active",
+        invite=membership_rules.may_invite(settings, role),
+        request=role is not None and settings.membership.members_may_request,
+        manage=may_manage(role),
+        hand_over=role is GroupRole.OWNER
+        or (Role.OFFICE in principal.roles and group.needs_successor),
+        consent_asked=settings.membership.invitee_must_consent,
+        see_findings=may_manage(role) or Role.OFFICE in principal.roles,
+    )
+
+
+def may_approve_applications(uow: UnitOfWork, principal: Principal) -> bool:
+    """Whether the principal holds the role that approves new groups under the policy."""
+    try:
+        return rules.approver_role(settings_in_force(uow)) in principal.roles
+    except DomainError:  # no policy adopted yet
+        return False
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import EmploymentStatus
-from qunguan.domain.errors import DomainError, ErrorKind, not_found
+from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.domain.events import EmploymentStatusChanged, PersonJoined, PersonMoved
 from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.services import audit
+from qunguan.services.access import access_finding, access_group
 from qunguan.services.groups.lifecycle import (
-    access_group,
     add_to_unit_wide,
     in_scope,
     require_status,
@@ -131,15 +131,8 @@ def resolve_finding(
     uow: UnitOfWork, principal: Principal, finding_id: int, *, remove: bool
 ) -> None:
     """The owner's one click: remove the member, or keep them (with the decision recorded)."""
-    finding = FindingRepository(uow.session).finding(finding_id)
-    if finding is None:
-        raise not_found("members.finding")
-    group, role = access_group(uow, principal, finding.group_id)
+    finding, group, _role = access_finding(uow, principal, finding_id)
     require_status(group, "active", "frozen")
-    if not may_manage(role):
-        raise DomainError(
-            "groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=("s2-2.3.2", "s3-3.1.2")
-        )
     if finding.status != "open":
         raise DomainError("members.already_decided", ErrorKind.CONFLICT)
     if finding.kind == "inactive" and remove:

@@ -13,10 +13,11 @@ from datetime import datetime
 
 from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
-from qunguan.domain.errors import DomainError, ErrorKind, not_found
+from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.rules import membership as rules
 from qunguan.policy.rules.groups import approver_role
 from qunguan.services import audit
+from qunguan.services.access import access_membership_change
 from qunguan.services.groups.lifecycle import join_refusal, require_status, settings_in_force
 from qunguan.services.membership import members
 from qunguan.services.uow import UnitOfWork
@@ -29,11 +30,14 @@ from qunguan.store.repositories.notifications import NotificationRepository
 KINDS = ("change", "removal")
 
 
-def _require_approver(uow: UnitOfWork, principal: Principal, row: Invitation) -> None:
+def _require_approver(uow: UnitOfWork, principal: Principal) -> None:
     if approver_role(settings_in_force(uow)) not in principal.roles:
         raise DomainError(
             "members.not_change_approver", ErrorKind.FORBIDDEN, clause_ids=rules.CHANGE_CLAUSES
         )
+
+
+def _require_not_own(principal: Principal, row: Invitation) -> None:
     if row.created_by == principal.user_id:
         raise DomainError(
             "members.own_change", ErrorKind.FORBIDDEN, clause_ids=rules.CHANGE_CLAUSES
@@ -46,13 +50,11 @@ def decide(
     """The approver's decision; returns what followed: ``invitation`` (consent awaited),
     ``member`` (joined at once), ``removed``, or ``declined``."""
     repo = GroupRepository(uow.session)
-    invitations = InvitationRepository(uow.session)
     memberships = MembershipRepository(uow.session)
     notifications = NotificationRepository(uow.session)
-    row = invitations.invitation(request_id)
-    if row is None or row.kind not in KINDS:
-        raise not_found("members.request")
-    _require_approver(uow, principal, row)
+    _require_approver(uow, principal)
+    row = access_membership_change(uow, request_id, KINDS)
+    _require_not_own(principal, row)
     group = repo.group(row.group_id)
     assert group is not None
     require_status(group, "active", "frozen")

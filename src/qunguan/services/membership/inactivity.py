@@ -17,16 +17,21 @@ from datetime import datetime, timedelta
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.clock import utcnow
-from qunguan.domain.errors import DomainError, ErrorKind, not_found
+from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.document import settings_for_group_type
 from qunguan.policy.rules import membership as rules
 from qunguan.services import audit
-from qunguan.services.groups.lifecycle import access_group, require_status
+from qunguan.services.access import (
+    access_finding,
+    access_finding_to_confirm,
+    access_group,
+    confirmers,
+)
+from qunguan.services.groups.lifecycle import require_status
 from qunguan.services.membership import members
 from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import AuditFinding, Person
-from qunguan.store.repositories.accounts import AccountRepository
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.membership import FindingRepository, MembershipRepository
@@ -130,28 +135,16 @@ def report(uow: UnitOfWork, principal: Principal, group_id: int) -> list[Inactiv
     return [_view(f, people.get(f.person_id)) for f in sorted(rows, key=lambda f: f.id)]
 
 
-def _finding(uow: UnitOfWork, finding_id: int) -> AuditFinding:
-    finding = FindingRepository(uow.session).finding(finding_id)
-    if finding is None or finding.kind != KIND:
-        raise not_found("members.finding")
-    return finding
-
-
 def request_confirmation(uow: UnitOfWork, principal: Principal, finding_id: int) -> None:
     """A manager starts the removal: the member's department is asked to confirm."""
-    finding = _finding(uow, finding_id)
-    group, role = access_group(uow, principal, finding.group_id)
-    if not rules.may_manage(role):
-        raise DomainError(
-            "groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=rules.INACTIVITY_CLAUSES
-        )
+    finding, group, _role = access_finding(uow, principal, finding_id, kind=KIND)
     require_status(group, "active", "frozen")
     if finding.status != "open":
         raise DomainError("members.already_decided", ErrorKind.CONFLICT)
     finding.status = "awaiting_department"
     finding.requested_by, finding.requested_at = principal.user_id, utcnow()
     person = DirectoryRepository(uow.session).person(finding.person_id)
-    for confirmer in _confirmers(uow, person):
+    for confirmer in confirmers(uow, person):
         NotificationRepository(uow.session).notify(
             confirmer,
             "inactivity.confirm",
@@ -167,38 +160,12 @@ def request_confirmation(uow: UnitOfWork, principal: Principal, finding_id: int)
     )
 
 
-def _confirmers(uow: UnitOfWork, person: Person | None) -> list[int]:
-    """Who answers for the member's department: its heads, or the office if it has none."""
-    if person is None:
-        return []
-    colleagues = [
-        p
-        for p in DirectoryRepository(uow.session).active_people_in([person.department_id])
-        if p.id != person.id and rules.is_department_head(p.post)
-    ]
-    if colleagues:
-        return [p.id for p in colleagues]
-    accounts = AccountRepository(uow.session)
-    return [
-        u.person_id
-        for u in accounts.all()
-        if u.person_id is not None and any(r.role == Role.OFFICE.value for r in u.roles)
-    ]
-
-
-def _may_confirm(uow: UnitOfWork, principal: Principal, finding: AuditFinding) -> bool:
-    person = DirectoryRepository(uow.session).person(finding.person_id)
-    return principal.person_id is not None and principal.person_id in _confirmers(uow, person)
-
-
 def confirm(
     uow: UnitOfWork, principal: Principal, finding_id: int, *, no_longer_needed: bool, note: str
 ) -> None:
     """The department answers: the member no longer needs the group (removal may go on),
     or still does (the finding is closed and the member stays)."""
-    finding = _finding(uow, finding_id)
-    if not _may_confirm(uow, principal, finding):
-        raise DomainError("inactivity.not_confirmer", ErrorKind.FORBIDDEN, clause_ids=("s7-9.2b",))
+    finding = access_finding_to_confirm(uow, principal, finding_id, kind=KIND)
     if finding.status != "awaiting_department":
         raise DomainError("members.already_decided", ErrorKind.CONFLICT)
     now = utcnow()
@@ -220,12 +187,7 @@ def confirm(
 
 def remove(uow: UnitOfWork, principal: Principal, finding_id: int) -> None:
     """Remove an inactive member, which only a department's confirmation allows."""
-    finding = _finding(uow, finding_id)
-    group, role = access_group(uow, principal, finding.group_id)
-    if not rules.may_manage(role):
-        raise DomainError(
-            "groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=rules.INACTIVITY_CLAUSES
-        )
+    finding, group, _role = access_finding(uow, principal, finding_id, kind=KIND)
     if finding.status != "confirmed":
         raise DomainError("inactivity.not_confirmed", ErrorKind.CONFLICT, clause_ids=("s7-9.2b",))
     membership = MembershipRepository(uow.session).membership(group.id, finding.person_id)
@@ -263,11 +225,11 @@ def tasks(uow: UnitOfWork, principal: Principal) -> list[InactiveView]:
     if not waiting or principal.person_id is None:
         return []
     people = DirectoryRepository(uow.session).people_by_ids([f.person_id for f in waiting])
-    confirmers: dict[int, list[int]] = {}
+    answering: dict[int, list[int]] = {}
     out = []
     for finding in waiting:
-        if finding.person_id not in confirmers:
-            confirmers[finding.person_id] = _confirmers(uow, people.get(finding.person_id))
-        if principal.person_id in confirmers[finding.person_id]:
+        if finding.person_id not in answering:
+            answering[finding.person_id] = confirmers(uow, people.get(finding.person_id))
+        if principal.person_id in answering[finding.person_id]:
             out.append(_view(finding, people.get(finding.person_id)))
     return out

@@ -13,9 +13,9 @@ from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.policy.rules import membership as rules
 from qunguan.policy.rules.membership import GroupRole
 from qunguan.services import audit
+from qunguan.services.access import access_group, access_join_request, access_own_invitation
 from qunguan.services.groups.lifecycle import (
     _active_person,
-    access_group,
     in_scope,
     join_refusal,
     require_status,
@@ -191,12 +191,8 @@ def decide_request(
     """An inviter approves a member's request (it becomes an invitation, or a membership
     where no consent is asked) or declines it. The request's reason travels along."""
     repo = GroupRepository(uow.session)
-    invitations = InvitationRepository(uow.session)
     notifications = NotificationRepository(uow.session)
-    request = invitations.invitation(invitation_id)
-    if request is None or request.kind != "request":
-        raise not_found("members.request")
-    group, role = access_group(uow, principal, request.group_id)
+    request, group, role = access_join_request(uow, principal, invitation_id)
     settings = settings_in_force(uow)
     if not rules.may_invite(settings, role):
         raise DomainError(
@@ -244,14 +240,7 @@ def respond(
 ) -> Membership | None:
     """The invitee, and only the invitee, accepts or declines."""
     repo = GroupRepository(uow.session)
-    invitations = InvitationRepository(uow.session)
-    invitation = invitations.invitation(invitation_id)
-    if (
-        invitation is None
-        or invitation.kind != "invitation"
-        or invitation.person_id != principal.person_id
-    ):
-        raise not_found("members.invitation")
+    invitation = access_own_invitation(uow, principal, invitation_id)
     group = repo.group(invitation.group_id)
     assert group is not None
     if accept:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import not_found
-from qunguan.services.groups.lifecycle import access_group
+from qunguan.services.access import access_group
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.membership import MembershipRepository

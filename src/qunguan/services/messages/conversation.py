@@ -21,16 +21,23 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import NameParts, display_name
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
-from qunguan.domain.events import LiveEvent
 from qunguan.moderation import Verdict
 from qunguan.policy.document import ContentAction, Policy, Settings, settings_for_group_type
 from qunguan.policy.rules import notices as notice_rules
 from qunguan.policy.rules import posting as rules
 from qunguan.policy.rules.membership import GroupRole
 from qunguan.services import audit, term_lists
+from qunguan.services.access import access_group, access_message
 from qunguan.services.conduct import checks as order_checks
-from qunguan.services.groups.lifecycle import access_group
 from qunguan.services.messages import inquiries
+from qunguan.services.messages.posting import NewMessage, post
+from qunguan.services.messages.views import (
+    MessageView,
+    edit_event,
+    message_view,
+    pin_event,
+    recall_event,
+)
 from qunguan.services.notices import acknowledgements
 from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import UnitOfWork
@@ -61,7 +68,7 @@ class Draft:
 @dataclass(frozen=True)
 class SendOutcome:
     status: str  # stored / held / confirm / refused / acknowledged
-    message: dict[str, Any] | None = None
+    message: MessageView | None = None
     verdict: dict[str, Any] | None = None
     refusal: DomainError | None = None
     # A bare "收到" that acknowledged a notice instead of being posted.
@@ -90,35 +97,9 @@ def _names(uow: UnitOfWork, person_ids: set[int], settings: Settings) -> dict[in
     return {pid: display_name(record_of(p), fmt) for pid, p in people.items()}
 
 
-def view(message: Message, names: dict[int, str]) -> dict[str, Any]:
-    """A message as clients see it. A recalled or removed message keeps its place, not its
-    text; an admin's removal or redaction is named, with its clauses (``moderation``)."""
-    recalled = message.status in ("recalled", "removed")
-    admin = (message.verdict or {}).get("admin")
-    return {
-        "id": message.id,
-        "group_id": message.group_id,
-        "seq": message.seq,
-        "client_id": message.client_id,
-        "sender": {
-            "person_id": message.sender_person_id,
-            "name": names.get(message.sender_person_id, ""),
-        },
-        "kind": message.kind,
-        "body": "" if recalled else message.body,
-        "reply_to_seq": message.reply_to_seq,
-        "mentions": list(message.mentions or []),
-        "file": message.file_ref,
-        "category": message.category,
-        "tags": list(message.tags or []),
-        "status": message.status,
-        "created_at": message.created_at.isoformat(),
-        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
-        "pinned": message.pinned_at is not None,
-        "warning": (message.verdict or {}).get("action") == ContentAction.WARN.value,
-        "notice": message.notice_ref,
-        "moderation": dict(admin) if isinstance(admin, dict) else None,
-    }
+def view(message: Message, names: dict[int, str]) -> MessageView:
+    """A loaded message, its sender named from ``names``."""
+    return message_view(message, names.get(message.sender_person_id, ""))
 
 
 def _existing_outcome(uow: UnitOfWork, message_id: int, settings: Settings) -> SendOutcome:
@@ -233,60 +214,51 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
     if verdict.action is ContentAction.CONFIRM and not draft.confirmed:
         return SendOutcome("confirm", verdict=verdict_json(verdict, with_text=True))
     held = verdict.action is ContentAction.HOLD
-    now = utcnow()
-    values: dict[str, Any] = {
-        "group_id": group_id,
-        "seq": None,
-        "sender_person_id": principal.person_id,
-        "sender_user_id": principal.user_id,
-        "client_id": draft.client_id,
-        "kind": draft.kind,
-        "body": body,
-        "reply_to_seq": draft.reply_to_seq,
-        "mentions": list(draft.mentions),
-        "file_ref": draft.file_ref,
-        "category": "",
-        "tags": [],
-        "status": "held" if held else "visible",
-        "substantive": rules.is_substantive(body),
-        "verdict": None
-        if verdict.passed and not verdict.spans
-        else verdict_json(verdict, with_text=True),
-        "created_at": now,
-    }
+    stored_verdict = (
+        None if verdict.passed and not verdict.spans else verdict_json(verdict, with_text=True)
+    )
+    name = display_name(
+        NameParts(ctx.sender_name, ctx.sender_unit, ctx.sender_department, ctx.sender_post),
+        settings.membership.display_name_format,
+    )
+    new = NewMessage(
+        group_id=group_id,
+        sender_person_id=principal.person_id,
+        sender_user_id=principal.user_id,
+        sender_name=name,
+        client_id=draft.client_id,
+        body=body,
+        kind=draft.kind,
+        reply_to_seq=draft.reply_to_seq,
+        mentions=draft.mentions,
+        file_ref=draft.file_ref,
+        substantive=rules.is_substantive(body),
+        held=held,
+        verdict=stored_verdict,
+    )
     try:
         with uow.session.begin_nested():
-            if not held:
-                values["seq"] = repo.next_seq(group_id)
-            values["id"] = repo.insert_message(values)
+            shown = post(uow, new, utcnow())
     except IntegrityError:
         # A concurrent retry of the same send got there first: answer as it was answered.
         raced = repo.by_client_id(principal.user_id, draft.client_id)
         if raced is None:
             raise
         return _existing_outcome(uow, raced.id, settings)
-    name = display_name(
-        NameParts(ctx.sender_name, ctx.sender_unit, ctx.sender_department, ctx.sender_post),
-        settings.membership.display_name_format,
-    )
-    shown = _shown(values, name)
     if not held:
-        _answers(uow, principal, settings, values, draft.expects, acknowledges)
+        _answers(uow, principal, settings, shown, draft.expects, acknowledges)
     if held or not verdict.passed or verdict.spans:
         audit.record(
             uow,
             principal.actor(),
             "message.held" if held else f"message.{verdict.action.value}",
             target_type="message",
-            target_id=values["id"],
-            summary={"group_id": group_id, "verdict": values["verdict"]},
+            target_id=shown.id,
+            summary={"group_id": group_id, "verdict": stored_verdict},
         )
     if held or not verdict.passed:
-        order_checks.alert_managers(uow, group_id, name, values["id"], verdict)
-    if held:
-        return SendOutcome("held", shown, values["verdict"])
-    uow.publish(LiveEvent("message", group_id, shown))
-    return SendOutcome("stored", shown, values["verdict"])
+        order_checks.alert_managers(uow, group_id, name, shown.id, verdict)
+    return SendOutcome("held" if held else "stored", shown, stored_verdict)
 
 
 def _notice_reply(
@@ -324,7 +296,7 @@ def _answers(
     uow: UnitOfWork,
     principal: Principal,
     settings: Settings,
-    values: dict[str, Any],
+    shown: MessageView,
     expects: str,
     acknowledges: int | None,
 ) -> None:
@@ -332,53 +304,24 @@ def _answers(
     response, a new inquiry."""
     person_id = principal.person_id or 0
     if acknowledges is not None:
-        acknowledgements.acknowledge_by_reply(uow, principal, acknowledges, values["id"])
-    if values["reply_to_seq"] is not None:
+        acknowledgements.acknowledge_by_reply(uow, principal, acknowledges, shown.id)
+    if shown.reply_to_seq is not None:
         inquiries.record_response(
-            uow,
-            values["group_id"],
-            values["reply_to_seq"],
-            person_id,
-            values["id"],
-            values["created_at"],
+            uow, shown.group_id, shown.reply_to_seq, person_id, shown.id, shown.created_at
         )
     if expects:
+        assert shown.seq is not None  # a held message asks nothing
         inquiries.open_inquiry(
             uow,
             settings,
-            message_id=values["id"],
-            group_id=values["group_id"],
-            seq=values["seq"],
+            message_id=shown.id,
+            group_id=shown.group_id,
+            seq=shown.seq,
             kind=expects,
             asker=person_id,
-            mentions=tuple(values["mentions"]),
-            at=values["created_at"],
+            mentions=tuple(shown.mentions),
+            at=shown.created_at,
         )
-
-
-def _shown(values: dict[str, Any], sender_name: str) -> dict[str, Any]:
-    """A freshly stored message as ``view`` would show it, without loading it back."""
-    return {
-        "id": values["id"],
-        "group_id": values["group_id"],
-        "seq": values["seq"],
-        "client_id": values["client_id"],
-        "sender": {"person_id": values["sender_person_id"], "name": sender_name},
-        "kind": values["kind"],
-        "body": values["body"],
-        "reply_to_seq": values["reply_to_seq"],
-        "mentions": values["mentions"],
-        "file": values["file_ref"],
-        "category": "",
-        "tags": [],
-        "status": values["status"],
-        "created_at": values["created_at"].isoformat(),
-        "edited_at": None,
-        "pinned": False,
-        "warning": (values["verdict"] or {}).get("action") == ContentAction.WARN.value,
-        "notice": None,
-        "moderation": None,
-    }
 
 
 def _refuse(uow: UnitOfWork, principal: Principal, group_id: int, verdict: Verdict) -> SendOutcome:
@@ -400,22 +343,10 @@ def _refuse(uow: UnitOfWork, principal: Principal, group_id: int, verdict: Verdi
     return SendOutcome("refused", verdict=verdict_json(verdict, with_text=False), refusal=refusal)
 
 
-def _own_message(
-    uow: UnitOfWork, principal: Principal, group_id: int, seq: int
-) -> tuple[Group, GroupRole | None, Message]:
-    group, role = access_group(uow, principal, group_id)
-    message = MessageRepository(uow.session).by_seq(group.id, seq)
-    if message is None or role is None:
-        raise not_found("messages.message")
-    return group, role, message
-
-
-def edit(
-    uow: UnitOfWork, principal: Principal, group_id: int, seq: int, body: str
-) -> dict[str, Any]:
+def edit(uow: UnitOfWork, principal: Principal, group_id: int, seq: int, body: str) -> MessageView:
     """The sender edits within the policy's window; the new text is checked like a new
     message, and the old one is kept for the record."""
-    group, _role, message = _own_message(uow, principal, group_id, seq)
+    group, _role, message = access_message(uow, principal, group_id, seq)
     if message.kind == "notice":
         notice_rules.check_immutable()
     rules.check_own(message.sender_person_id, principal.person_id)
@@ -444,14 +375,14 @@ def edit(
         uow, principal.actor(), "message.edited", target_type="message", target_id=message.id
     )
     shown = view(message, _names(uow, {message.sender_person_id}, settings))
-    uow.publish(LiveEvent("edit", group.id, shown))
+    uow.publish(edit_event(shown))
     return shown
 
 
 def recall(uow: UnitOfWork, principal: Principal, group_id: int, seq: int) -> None:
     """The sender recalls within the window; members see that it was recalled, the record
     keeps what it said."""
-    group, _role, message = _own_message(uow, principal, group_id, seq)
+    group, _role, message = access_message(uow, principal, group_id, seq)
     if message.kind == "notice":
         notice_rules.check_immutable()
     rules.check_own(message.sender_person_id, principal.person_id)
@@ -465,14 +396,14 @@ def recall(uow: UnitOfWork, principal: Principal, group_id: int, seq: int) -> No
     audit.record(
         uow, principal.actor(), "message.recalled", target_type="message", target_id=message.id
     )
-    uow.publish(LiveEvent("recall", group.id, {"seq": seq}))
+    uow.publish(recall_event(group.id, seq))
 
 
 def set_pin(
     uow: UnitOfWork, principal: Principal, group_id: int, seq: int, pinned: bool
-) -> dict[str, Any]:
+) -> MessageView:
     """Group admins pin what members must find quickly (篇六 四.2)."""
-    group, role, message = _own_message(uow, principal, group_id, seq)
+    group, role, message = access_message(uow, principal, group_id, seq)
     rules.check_may_pin(role)
     if message.kind == "notice":
         # A notice stays on top until its deadline or its publisher takes it down.
@@ -490,7 +421,7 @@ def set_pin(
         target_type="message",
         target_id=message.id,
     )
-    uow.publish(LiveEvent("pin", group.id, {"seq": seq, "pinned": pinned}))
+    uow.publish(pin_event(group.id, seq, pinned))
     settings = _group_settings(policy_admin.require_current(uow).policy, group)
     return view(message, _names(uow, {message.sender_person_id}, settings))
 
@@ -523,9 +454,9 @@ def categorise(
     seq: int,
     category: str,
     tags: tuple[str, ...] = (),
-) -> dict[str, Any]:
+) -> MessageView:
     """Admins file a message under one of the group's categories, with optional tags."""
-    group, role, message = _own_message(uow, principal, group_id, seq)
+    group, role, message = access_message(uow, principal, group_id, seq)
     rules.check_may_categorise(role)
     repo = MessageRepository(uow.session)
     if category and repo.category(group.id, category) is None:
@@ -542,7 +473,7 @@ def categorise(
     )
     settings = _group_settings(policy_admin.require_current(uow).policy, group)
     shown = view(message, _names(uow, {message.sender_person_id}, settings))
-    uow.publish(LiveEvent("edit", group.id, shown))
+    uow.publish(edit_event(shown))
     return shown
 
 
@@ -553,9 +484,9 @@ def categories(uow: UnitOfWork, principal: Principal, group_id: int) -> list[str
 
 @dataclass(frozen=True)
 class Page:
-    messages: list[dict[str, Any]]
-    pinned: list[dict[str, Any]]
-    held: list[dict[str, Any]]  # the reader's own messages awaiting review
+    messages: list[MessageView]
+    pinned: list[MessageView]
+    held: list[MessageView]  # the reader's own messages awaiting review
     last_seq: int
     read_seq: int
 
@@ -594,7 +525,7 @@ def history(
 
 @dataclass(frozen=True)
 class Missed:
-    messages: list[dict[str, Any]]
+    messages: list[MessageView]
     # Groups with more missed than one sync carries: the client reloads them afresh.
     truncated: list[int]
 
@@ -623,8 +554,8 @@ def missed(uow: UnitOfWork, person_id: int, since: dict[int, int], limit: int = 
 
 def mark_read(uow: UnitOfWork, principal: Principal, group_id: int, seq: int) -> int:
     """Move the reader's position forward (never back); return where it stands."""
-    group, role = access_group(uow, principal, group_id)
-    if role is None or principal.person_id is None:
+    group, _role = access_group(uow, principal, group_id, as_member=True)
+    if principal.person_id is None:
         raise not_found("group")
     repo = MessageRepository(uow.session)
     seq = max(0, min(seq, group.last_seq))
@@ -644,9 +575,7 @@ def unread(uow: UnitOfWork, principal: Principal) -> dict[int, int]:
     return MessageRepository(uow.session).unread_counts(principal.person_id)
 
 
-def latest(
-    uow: UnitOfWork, principal: Principal, group_ids: list[int]
-) -> dict[int, dict[str, Any]]:
+def latest(uow: UnitOfWork, principal: Principal, group_ids: list[int]) -> dict[int, MessageView]:
     """The last message of each of these groups the reader belongs to, for a group list."""
     if principal.person_id is None:
         return {}
@@ -668,7 +597,7 @@ class SearchQuery:
     limit: int = 50
 
 
-def search(uow: UnitOfWork, principal: Principal, query: SearchQuery) -> list[dict[str, Any]]:
+def search(uow: UnitOfWork, principal: Principal, query: SearchQuery) -> list[MessageView]:
     """Messages of the groups the reader belongs to (or one of them) that contain the text."""
     if query.group_id is not None:
         group_ids = [access_group(uow, principal, query.group_id)[0].id]

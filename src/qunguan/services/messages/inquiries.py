@@ -18,7 +18,8 @@ from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind
 from qunguan.policy.document import Settings
 from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.policy.workcalendar import add_working_minutes, working_minutes_between
-from qunguan.services.groups.lifecycle import GroupView, access_group, my_groups
+from qunguan.services.access import access_group
+from qunguan.services.groups.lifecycle import GroupView, my_groups
 from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Inquiry

@@ -14,9 +14,10 @@ from datetime import datetime
 
 from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
-from qunguan.domain.errors import DomainError, ErrorKind, not_found
+from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.document import Settings
 from qunguan.policy.rules import notices as rules
+from qunguan.services.access import access_notice_received
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Message
 from qunguan.store.repositories.notices import NoticeRepository
@@ -39,13 +40,8 @@ def acknowledge(
 ) -> Acknowledged:
     """The member's own acknowledgement: the first one counts and is kept; a second changes
     nothing. Nobody acknowledges for anyone else: the person is always the caller."""
-    if principal.person_id is None:
-        raise not_found("notices.notice")
+    notice, group_id = access_notice_received(uow, principal, notice_id)
     repo = NoticeRepository(uow.session)
-    group_id = repo.is_recipient(notice_id, principal.person_id)
-    notice = repo.get(notice_id) if group_id is not None else None
-    if notice is None or group_id is None or notice.status not in ("published", "superseded"):
-        raise not_found("notices.notice")
     if notice.status == "superseded":
         raise DomainError("notices.superseded", ErrorKind.CONFLICT)
     if not notice.reply_required:
@@ -65,7 +61,7 @@ def acknowledge(
     )
     if first:
         return Acknowledged(notice_id, now, True)
-    existing = repo.acknowledgement(notice_id, principal.person_id)
+    existing = repo.acknowledgement(notice_id, principal.person_id or 0)
     assert existing is not None
     return Acknowledged(notice_id, existing.at, False)
 

@@ -23,12 +23,12 @@ from qunguan.domain.events import LiveEvent
 from qunguan.policy.document import ContentAction, Settings
 from qunguan.policy.rules import notices as rules
 from qunguan.services import audit, term_lists
-from qunguan.services.messages.conversation import view as message_view
+from qunguan.services.access import access_notice, manages_notice
+from qunguan.services.messages.posting import NewMessage, post
 from qunguan.services.notices import grants as notice_grants
 from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import (
-    Message,
     Notice,
     NoticeAttachment,
     NoticeTarget,
@@ -209,7 +209,7 @@ def _person_name(uow: UnitOfWork, principal: Principal) -> str:
 
 
 def _correctable(uow: UnitOfWork, principal: Principal, notice_id: int) -> Notice:
-    _visible_notice(uow, principal, notice_id)
+    access_notice(uow, principal, notice_id)
     old = NoticeRepository(uow.session).get_for_update(notice_id)
     if old is None:
         raise not_found("notices.notice")
@@ -265,32 +265,22 @@ def _publish_now(uow: UnitOfWork, actor: Actor, notice: Notice) -> None:
     now = utcnow()
     notice.status, notice.published_at = "published", now
     repo = NoticeRepository(uow.session)
-    messages = MessageRepository(uow.session)
     targets = repo.targets(notice.id)
     sender = publisher_person(uow, notice)
     card = _card(notice)
     for target in targets:
-        message = Message(
+        card_message = NewMessage(
             group_id=target.group_id,
-            seq=messages.next_seq(target.group_id),
             sender_person_id=sender,
             sender_user_id=notice.publisher_user_id,
+            sender_name=notice.publisher_name,
             client_id=f"notice-{notice.id}-{target.group_id}",
-            kind="notice",
             body=f"{notice.title}\n{notice.body}",
-            mentions=[],
-            tags=[],
-            status="visible",
-            substantive=True,
-            created_at=now,
-            pinned_at=now,
+            kind="notice",
             pinned_by=notice.publisher_user_id,
             notice_ref=card,
         )
-        messages.add(message)
-        target.message_id = message.id
-        shown = message_view(message, {sender: notice.publisher_name})
-        uow.publish(LiveEvent("message", target.group_id, shown))
+        target.message_id = post(uow, card_message, now).id
     repo.add_recipients(notice.id, [t.group_id for t in targets], sender)
     notice.content_hash = rules.content_hash(_fields(uow, notice))
     notice.audit_seq = audit.record(
@@ -389,13 +379,13 @@ def decide(
 
 def refuse_edit(uow: UnitOfWork, principal: Principal, notice_id: int) -> None:
     """There is no editing a notice: it exists to say so, with the article."""
-    _visible_notice(uow, principal, notice_id, manage=True)
+    access_notice(uow, principal, notice_id, manage=True)
     rules.check_immutable()
 
 
 def unpin(uow: UnitOfWork, principal: Principal, notice_id: int) -> None:
     """The publisher (or the office) takes a notice off the top before its deadline."""
-    notice = _visible_notice(uow, principal, notice_id, manage=True)
+    notice = access_notice(uow, principal, notice_id, manage=True)
     if notice.status != "published":
         raise DomainError("notices.not_published", ErrorKind.CONFLICT)
     if notice.unpinned_at is None:
@@ -468,42 +458,15 @@ def view(
     )
 
 
-def _may_manage(principal: Principal, notice: Notice) -> bool:
-    return notice.publisher_user_id == principal.user_id or not {
-        Role.OFFICE,
-        Role.LEADER,
-    }.isdisjoint(principal.roles)
-
-
-def _visible_notice(
-    uow: UnitOfWork, principal: Principal, notice_id: int, *, manage: bool = False
-) -> Notice:
-    """A notice the principal published or runs (office, leaders), or received (unless
-    ``manage``); anything else looks like nothing."""
-    repo = NoticeRepository(uow.session)
-    notice = repo.get(notice_id)
-    if notice is None:
-        raise not_found("notices.notice")
-    if _may_manage(principal, notice):
-        return notice
-    received = (
-        principal.person_id is not None
-        and repo.is_recipient(notice_id, principal.person_id) is not None
-    )
-    if manage or not received:
-        raise not_found("notices.notice")
-    return notice
-
-
 def notice(uow: UnitOfWork, principal: Principal, notice_id: int) -> NoticeView:
-    found = _visible_notice(uow, principal, notice_id)
+    found = access_notice(uow, principal, notice_id)
     ack = (
         NoticeRepository(uow.session).acknowledgement(notice_id, principal.person_id)
         if principal.person_id
         else None
     )
     shown = view(uow, found, ack.at if ack else None)
-    return with_mine(shown, _may_manage(principal, found))
+    return with_mine(shown, manages_notice(principal, found))
 
 
 def with_mine(view: NoticeView, mine: bool) -> NoticeView:
@@ -545,10 +508,15 @@ def outstanding_count(uow: UnitOfWork, principal: Principal) -> int:
     return NoticeRepository(uow.session).outstanding_count(principal.person_id)
 
 
+def sees_every_notice(principal: Principal) -> bool:
+    """The office and leaders run every notice, not only their own."""
+    return not {Role.OFFICE, Role.LEADER}.isdisjoint(principal.roles)
+
+
 def managed(uow: UnitOfWork, principal: Principal) -> list[NoticeView]:
     """What I published; the office and leaders see every notice."""
     repo = NoticeRepository(uow.session)
-    if {Role.OFFICE, Role.LEADER}.isdisjoint(principal.roles):
+    if not sees_every_notice(principal):
         rows = repo.published_by(principal.user_id)
     else:
         rows = repo.recent()
@@ -564,7 +532,7 @@ def awaiting_approval(uow: UnitOfWork, principal: Principal) -> list[NoticeView]
 def attachment(
     uow: UnitOfWork, principal: Principal, notice_id: int, attachment_id: int
 ) -> NoticeAttachment:
-    _visible_notice(uow, principal, notice_id)
+    access_notice(uow, principal, notice_id)
     found = NoticeRepository(uow.session).attachment(attachment_id)
     if found is None or found.notice_id != notice_id:
         raise not_found("notices.attachment")
@@ -600,7 +568,7 @@ def ledger(
     limit: int | None = 200,
 ) -> Ledger:
     """Who has acknowledged and when, who has not: per target group and overall."""
-    found = _visible_notice(uow, principal, notice_id, manage=True)
+    found = access_notice(uow, principal, notice_id, manage=True)
     repo = NoticeRepository(uow.session)
     tallies, recipients, acknowledged = repo.tallies(notice_id)
     groups = GroupRepository(uow.session)

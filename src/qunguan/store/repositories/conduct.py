@@ -26,7 +26,7 @@ from qunguan.store.models import (
 )
 
 
-class OrderRepository:
+class ConductRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 

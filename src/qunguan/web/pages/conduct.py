@@ -4,22 +4,21 @@ and a group's decision records."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
 from qunguan.policy.document import SanctionStep
 from qunguan.services.conduct import message_admin, patrols, reports, review, sanctions
-from qunguan.services.uow import Database, UnitOfWork
+from qunguan.services.uow import Database
 from qunguan.web.deps import database, require
-from qunguan.web.errors import error_with_citations
-from qunguan.web.pages.rendering import render
+from qunguan.web.errors import STATUS_OF, error_with_citations
+from qunguan.web.pages.rendering import act, render
 
 router = APIRouter(include_in_schema=False)
 Member = Annotated[Principal, Depends(require(Permission.GROUPS))]
@@ -31,7 +30,13 @@ MUTE_HOURS = (1, 2, 24, 72)
 
 
 def _queue_page(
-    request: Request, db: Database, principal: Principal, base: str, **extra: Any
+    request: Request,
+    db: Database,
+    principal: Principal,
+    base: str,
+    *,
+    status: int = 200,
+    **extra: Any,
 ) -> Response:
     with db.reading() as uow:
         reviewed = review.groups_reviewed(uow, principal)
@@ -48,23 +53,7 @@ def _queue_page(
         "reveals": reveals,
         **extra,
     }
-    return render(request, "conduct/queue.html", context, status=422 if "error" in extra else 200)
-
-
-def _act(
-    request: Request,
-    db: Database,
-    action: Callable[[UnitOfWork], Any],
-    target: str,
-    flash: str,
-    on_error: Callable[[dict[str, Any]], Response],
-) -> Response:
-    try:
-        with db.unit_of_work() as uow:
-            action(uow)
-    except DomainError as exc:
-        return on_error(error_with_citations(request, exc))
-    return RedirectResponse(f"{target}?done={flash}", status_code=303)
+    return render(request, "conduct/queue.html", context, status=status)
 
 
 @router.get("/review")
@@ -102,13 +91,13 @@ def _decide(
     if kind not in review.KINDS:
         raise DomainError("http.not_found")
     decision = review.Decision(action, reason, _hours(hours))
-    return _act(
+    return act(
         request,
-        db,
         lambda uow: review.decide(uow, principal, kind, item_id, decision),
-        base,
-        action,
-        lambda error: _queue_page(request, db, principal, base, error=error),
+        done=f"{base}?done={action}",
+        on_error=lambda error, status: _queue_page(
+            request, db, principal, base, status=status, error=error
+        ),
     )
 
 
@@ -158,13 +147,13 @@ def tidy(
     except ValueError:
         raise DomainError("request.invalid") from None
     f = message_admin.TidyFilter(text, sender, cutoff)
-    return _act(
+    return act(
         request,
-        db,
         lambda uow: message_admin.tidy(uow, principal, group_id, f, reason),
-        "/review",
-        "tidy",
-        lambda error: _queue_page(request, db, principal, "/review", error=error),
+        done="/review?done=tidy",
+        on_error=lambda error, status: _queue_page(
+            request, db, principal, "/review", status=status, error=error
+        ),
     )
 
 
@@ -177,13 +166,13 @@ def request_reveal(
     reason: Annotated[str, Form()],
 ) -> Response:
     """The security admin asks to read a confidential reporter; two leaders must approve."""
-    return _act(
+    return act(
         request,
-        db,
         lambda uow: reports.request_reveal(uow, principal, report_id, reason),
-        "/review/agency",
-        "reveal",
-        lambda error: _queue_page(request, db, principal, "/review/agency", error=error),
+        done="/review/agency?done=reveal",
+        on_error=lambda error, status: _queue_page(
+            request, db, principal, "/review/agency", status=status, error=error
+        ),
     )
 
 
@@ -195,15 +184,18 @@ def read_reveal(reveal_id: int, request: Request, db: Db, principal: Security) -
             revealed = reports.reveal(uow, principal, reveal_id)
     except DomainError as exc:
         error = error_with_citations(request, exc)
-        return _queue_page(request, db, principal, "/review/agency", error=error)
+        status = STATUS_OF[exc.kind]
+        return _queue_page(request, db, principal, "/review/agency", status=status, error=error)
     return _queue_page(request, db, principal, "/review/agency", revealed=revealed)
 
 
-def _reveals_page(request: Request, db: Database, principal: Principal, **extra: Any) -> Response:
+def _reveals_page(
+    request: Request, db: Database, principal: Principal, *, status: int = 200, **extra: Any
+) -> Response:
     with db.reading() as uow:
         items = reports.reveals(uow, principal)
     context = {"reveals": items, **extra}
-    return render(request, "conduct/reveals.html", context, status=422 if "error" in extra else 200)
+    return render(request, "conduct/reveals.html", context, status=status)
 
 
 @router.get("/reveals")
@@ -213,13 +205,13 @@ def reveals_page(request: Request, db: Db, principal: Approver) -> Response:
 
 @router.post("/reveals/{reveal_id}/approve")
 def approve_reveal(reveal_id: int, request: Request, db: Db, principal: Approver) -> Response:
-    return _act(
+    return act(
         request,
-        db,
         lambda uow: reports.approve_reveal(uow, principal, reveal_id),
-        "/reveals",
-        "approved",
-        lambda error: _reveals_page(request, db, principal, error=error),
+        done="/reveals?done=approved",
+        on_error=lambda error, status: _reveals_page(
+            request, db, principal, status=status, error=error
+        ),
     )
 
 
@@ -231,22 +223,24 @@ def complete_patrol(
     principal: Member,
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    return _act(
+    return act(
         request,
-        db,
         lambda uow: patrols.complete(uow, principal, patrol_id, note),
-        "/review",
-        "patrol",
-        lambda error: _queue_page(request, db, principal, "/review", error=error),
+        done="/review?done=patrol",
+        on_error=lambda error, status: _queue_page(
+            request, db, principal, "/review", status=status, error=error
+        ),
     )
 
 
-def _record_page(request: Request, db: Database, principal: Principal, **extra: Any) -> Response:
+def _record_page(
+    request: Request, db: Database, principal: Principal, *, status: int = 200, **extra: Any
+) -> Response:
     with db.reading() as uow:
         record = sanctions.my_record(uow, principal)
         mine = reports.mine(uow, principal)
     context = {"record": record, "reports": mine, **extra}
-    return render(request, "conduct/record.html", context, status=422 if "error" in extra else 200)
+    return render(request, "conduct/record.html", context, status=status)
 
 
 @router.get("/me/record")
@@ -262,13 +256,13 @@ def appeal(
     principal: Member,
     statement: Annotated[str, Form()],
 ) -> Response:
-    return _act(
+    return act(
         request,
-        db,
         lambda uow: sanctions.appeal(uow, principal, sanction_id, statement),
-        "/me/record",
-        "appeal",
-        lambda error: _record_page(request, db, principal, error=error),
+        done="/me/record?done=appeal",
+        on_error=lambda error, status: _record_page(
+            request, db, principal, status=status, error=error
+        ),
     )
 
 
@@ -280,12 +274,20 @@ def follow(
         with db.reading() as uow:
             followed = reports.by_receipt(uow, receipt)
     except DomainError as exc:
-        return _record_page(request, db, principal, error=error_with_citations(request, exc))
+        error, status = error_with_citations(request, exc), STATUS_OF[exc.kind]
+        return _record_page(request, db, principal, status=status, error=error)
     return _record_page(request, db, principal, followed=followed)
 
 
 def _case_page(
-    request: Request, db: Database, principal: Principal, group_id: int, staff_no: str, **extra: Any
+    request: Request,
+    db: Database,
+    principal: Principal,
+    group_id: int,
+    staff_no: str,
+    *,
+    status: int = 200,
+    **extra: Any,
 ) -> Response:
     with db.reading() as uow:
         record = sanctions.member_record(uow, principal, group_id, staff_no)
@@ -302,7 +304,7 @@ def _case_page(
         "mute_hours": MUTE_HOURS,
         **extra,
     }
-    return render(request, "conduct/case.html", context, status=422 if "error" in extra else 200)
+    return render(request, "conduct/case.html", context, status=status)
 
 
 @router.get("/review/case/{group_id}/{staff_no}")
@@ -322,15 +324,15 @@ def case_violation(
     reason: Annotated[str, Form()],
 ) -> Response:
     """Record a violation from the case page (no message: conduct the admin witnessed)."""
-    return _act(
+    return act(
         request,
-        db,
         lambda uow: sanctions.record_violation(
             uow, principal, group_id, staff_no=staff_no, reason=reason
         ),
-        f"/review/case/{group_id}/{staff_no}",
-        "violation",
-        lambda error: _case_page(request, db, principal, group_id, staff_no, error=error),
+        done=f"/review/case/{group_id}/{staff_no}?done=violation",
+        on_error=lambda error, status: _case_page(
+            request, db, principal, group_id, staff_no, status=status, error=error
+        ),
     )
 
 
@@ -352,13 +354,13 @@ def case_sanction(
     except ValueError:
         raise DomainError("sanctions.step_unknown", params={"step": step}) from None
     measure = sanctions.Measure(chosen, reason, _hours(hours))
-    return _act(
+    return act(
         request,
-        db,
         lambda uow: sanctions.apply(uow, principal, violation_id, measure),
-        f"/review/case/{group_id}/{staff_no}",
-        "sanction",
-        lambda error: _case_page(request, db, principal, group_id, staff_no, error=error),
+        done=f"/review/case/{group_id}/{staff_no}?done=sanction",
+        on_error=lambda error, status: _case_page(
+            request, db, principal, group_id, staff_no, status=status, error=error
+        ),
     )
 
 

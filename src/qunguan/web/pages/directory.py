@@ -22,7 +22,7 @@ from qunguan.services.directory import people as directory
 from qunguan.services.uow import Database
 from qunguan.web.api.directory import read_upload, run_import
 from qunguan.web.deps import database, require
-from qunguan.web.errors import error_with_citations
+from qunguan.web.errors import STATUS_OF, error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -128,5 +128,5 @@ async def import_submit(
             report = await run_in_threadpool(run_import, db, principal, filename, data, dry_run)
         except DomainError as exc:
             context = {"error": error_with_citations(request, exc), "filename": filename}
-            return render(request, "directory/import.html", context, status=422)
+            return render(request, "directory/import.html", context, status=STATUS_OF[exc.kind])
     return render(request, "directory/import.html", {"report": report, "filename": filename})

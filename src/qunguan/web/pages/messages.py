@@ -8,7 +8,6 @@ The server renders the latest page of a conversation so it reads on first paint;
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -20,8 +19,7 @@ from markupsafe import Markup, escape
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.i18n import DEFAULT_LOCALE, catalog, translate
-from qunguan.policy.rules.membership import GroupRole, may_manage
-from qunguan.services.conduct import restrictions
+from qunguan.services.conduct import sanctions
 from qunguan.services.groups import lifecycle as groups
 from qunguan.services.membership import members
 from qunguan.services.messages import alerts, inquiries
@@ -96,15 +94,12 @@ def _strings(locale: str) -> dict[str, str]:
 
 def _quotes(page: messages.Page) -> dict[int, dict[str, str]]:
     """What each reply quotes, where the quoted message is on the page."""
-    by_seq = {m["seq"]: m for m in page.messages}
+    by_seq = {m.seq: m for m in page.messages}
     out = {}
     for m in page.messages + page.held:
-        quoted = by_seq.get(m["reply_to_seq"])
-        if quoted is not None:
-            out[m["reply_to_seq"]] = {
-                "name": quoted["sender"]["name"],
-                "body": snippet(quoted["body"]),
-            }
+        quoted = by_seq.get(m.reply_to_seq)
+        if quoted is not None and m.reply_to_seq is not None:
+            out[m.reply_to_seq] = {"name": quoted.sender.name, "body": snippet(quoted.body)}
     return out
 
 
@@ -114,21 +109,27 @@ def _conversation(db: Database, principal: Principal, group_id: int) -> dict[str
         page = messages.history(uow, principal, group_id)
         mutes = [
             plain(r)
-            for r in restrictions.in_force(uow, principal, group_id)
+            for r in sanctions.restrictions_in_force(uow, principal, group_id)
             if r.person_id == principal.person_id
         ]
         roster = members.members(uow, principal, group_id)
         categories = messages.categories(uow, principal, group_id)
-    role = GroupRole(group.my_role) if group.my_role else None
+        can = groups.abilities(uow, principal, group_id)
     return {
         "group": plain(group),
-        "page": asdict(page),
+        "page": {
+            "messages": [m.wire() for m in page.messages],
+            "pinned": [m.wire() for m in page.pinned],
+            "held": [m.wire() for m in page.held],
+            "last_seq": page.last_seq,
+            "read_seq": page.read_seq,
+        },
         "quotes": _quotes(page),
         "mutes": mutes,
         "categories": categories,
         "roster": [{"person_id": m.person_id, "name": m.display_name} for m in roster],
-        "can_post": role is not None and group.status == "active",
-        "can_manage": may_manage(role),
+        "can_post": can.post,
+        "can_manage": can.manage,
     }
 
 
@@ -144,7 +145,8 @@ def _chat(request: Request, db: Database, principal: Principal, group_id: int | 
         }
     # Like any chat: the group with the newest message first, its last line shown.
     for g in mine:
-        g["last"] = last.get(g["id"])
+        latest = last.get(g["id"])
+        g["last"] = latest.wire() if latest else None
     mine.sort(key=lambda g: g["last"]["created_at"] if g["last"] else "", reverse=True)
     current = _conversation(db, principal, group_id) if group_id is not None else None
     if current is not None and all(g["id"] != group_id for g in mine):

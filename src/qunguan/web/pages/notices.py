@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from qunguan.domain.access import Permission, Role
+from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
 from qunguan.services.notices import acknowledgements
@@ -22,7 +22,7 @@ from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.api.directory import read_upload
 from qunguan.web.deps import database, require
-from qunguan.web.errors import error_with_citations
+from qunguan.web.errors import STATUS_OF, error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +45,7 @@ def notices_page(request: Request, db: Db, principal: Member, done: str = "") ->
             "awaiting": notices.awaiting_approval(uow, principal),
             "overdue": notice_followup.overdue_for_me(uow, principal),
             "may_publish": notice_grants.may_publish(uow, principal),
-            "sees_all": not {Role.OFFICE, Role.LEADER}.isdisjoint(principal.roles),
+            "sees_all": notices.sees_every_notice(principal),
             "done": done,
         }
     return render(request, "notices/index.html", context)
@@ -153,7 +153,9 @@ async def compose_submit(request: Request, db: Db, principal: Member) -> Respons
         notice_id, status = await _publish(db, principal, draft, None)
     except DomainError as exc:
         error = error_with_citations(request, exc)
-        return _composer(request, db, principal, status=422, error=error, form=fields)
+        return _composer(
+            request, db, principal, status=STATUS_OF[exc.kind], error=error, form=fields
+        )
     if status == "pending_approval":
         return RedirectResponse("/notices?done=submitted", status_code=303)
     return RedirectResponse(f"/notices/{notice_id}/ledger?done=published", status_code=303)
@@ -189,7 +191,7 @@ def grant_submit(
             notice_grants.grant(uow, principal, department_id, days, reason, group_ids or None)
     except DomainError as exc:
         context = _grants_context(db, principal, error=error_with_citations(request, exc))
-        return render(request, "notices/grants.html", context, status=422)
+        return render(request, "notices/grants.html", context, status=STATUS_OF[exc.kind])
     return RedirectResponse("/notices/grants?done=granted", status_code=303)
 
 
@@ -263,7 +265,13 @@ async def correct_submit(notice_id: int, request: Request, db: Db, principal: Me
             found = notices.notice(uow, principal, notice_id)
         error = error_with_citations(request, exc)
         return _composer(
-            request, db, principal, status=422, correcting=found, error=error, form=fields
+            request,
+            db,
+            principal,
+            status=STATUS_OF[exc.kind],
+            correcting=found,
+            error=error,
+            form=fields,
         )
     if status == "pending_approval":
         return RedirectResponse("/notices?done=submitted", status_code=303)

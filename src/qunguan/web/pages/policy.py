@@ -15,7 +15,7 @@ from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
 from qunguan.web.api.policy import regulation_for
 from qunguan.web.deps import database, require
-from qunguan.web.errors import error_with_citations
+from qunguan.web.errors import STATUS_OF, error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -83,7 +83,7 @@ def edit_submit(
         preview = build(policy_admin.parse_yaml(document))
     except DomainError as exc:
         error = error_with_citations(request, exc)
-        return _editor(request, document, status=422, error=error, reason=reason)
+        return _editor(request, document, status=STATUS_OF[exc.kind], error=error, reason=reason)
     return _editor(request, document, preview=preview, reason=reason)
 
 
@@ -119,7 +119,12 @@ def decide(
         with db.reading() as uow:
             rows = policy_admin.history(uow)
         error = error_with_citations(request, exc)
-        return render(request, "policy/versions.html", {"rows": rows, "error": error}, status=422)
+        return render(
+            request,
+            "policy/versions.html",
+            {"rows": rows, "error": error},
+            status=STATUS_OF[exc.kind],
+        )
     return RedirectResponse("/policy/versions?decided=1", status_code=303)
 
 

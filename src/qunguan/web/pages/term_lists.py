@@ -18,7 +18,7 @@ from qunguan.services.uow import Database
 from qunguan.web.api.directory import read_upload
 from qunguan.web.api.term_lists import change_lists, run_import, try_text
 from qunguan.web.deps import database, require, translator
-from qunguan.web.errors import error_with_citations
+from qunguan.web.errors import STATUS_OF, error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -62,7 +62,9 @@ async def import_submit(
             report = await run_in_threadpool(run_import, db, principal, filename, data)
         except DomainError as exc:
             error = error_with_citations(request, exc)
-            return _page(request, db, "", status=422, import_error=error, filename=filename)
+            return _page(
+                request, db, "", status=STATUS_OF[exc.kind], import_error=error, filename=filename
+            )
     t = translator(request)
     summary = "、".join(f"{t(f'content.category.{c}')} {n}" for c, n in report.categories.items())
     first = next(iter(report.categories), "")
@@ -83,7 +85,9 @@ def add_submit(
         change_lists(db, lambda uow: term_lists.add_entry(uow, actor, category, text, options))
     except DomainError as exc:
         error = error_with_citations(request, exc)
-        return _page(request, db, category, status=422, entry_error=error, text=text)
+        return _page(
+            request, db, category, status=STATUS_OF[exc.kind], entry_error=error, text=text
+        )
     return RedirectResponse(f"/content?category={category}&done=added", status_code=303)
 
 
@@ -100,7 +104,7 @@ def remove_submit(
         change_lists(db, lambda uow: term_lists.remove_entry(uow, actor, category, text))
     except DomainError as exc:
         error = error_with_citations(request, exc)
-        return _page(request, db, category, status=422, entry_error=error)
+        return _page(request, db, category, status=STATUS_OF[exc.kind], entry_error=error)
     return RedirectResponse(f"/content?category={category}&done=removed", status_code=303)
 
 
@@ -116,5 +120,7 @@ def check_submit(
         result = try_text(db, text, translator(request))
     except DomainError as exc:
         error = error_with_citations(request, exc)
-        return _page(request, db, category, status=422, check_error=error, tried=text)
+        return _page(
+            request, db, category, status=STATUS_OF[exc.kind], check_error=error, tried=text
+        )
     return _page(request, db, category, result=result, tried=text)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.services.conduct import message_admin
+from qunguan.services.messages.views import MessageView
 from qunguan.services.uow import Database
 from qunguan.web.api.encoding import plain
 from qunguan.web.deps import database, require
@@ -45,7 +46,7 @@ class TidyIn(BaseModel):
 
 
 @router.post("/groups/{group_id}/messages/{seq}/removal")
-def remove(group_id: int, seq: int, body: ReasonIn, db: Db, principal: Member) -> dict[str, Any]:
+def remove(group_id: int, seq: int, body: ReasonIn, db: Db, principal: Member) -> MessageView:
     """Remove a message: members see a placeholder naming the clause; the auditor keeps
     the original."""
     with db.unit_of_work() as uow:
@@ -56,7 +57,7 @@ def remove(group_id: int, seq: int, body: ReasonIn, db: Db, principal: Member) -
 
 
 @router.post("/groups/{group_id}/messages/{seq}/redaction")
-def redact(group_id: int, seq: int, body: RedactIn, db: Db, principal: Member) -> dict[str, Any]:
+def redact(group_id: int, seq: int, body: RedactIn, db: Db, principal: Member) -> MessageView:
     with db.unit_of_work() as uow:
         row = message_admin.redact(
             uow, principal, group_id, seq, body.body, body.reason, tuple(body.clauses)

@@ -129,3 +129,31 @@ def transparency(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
     """This month's sanctions in the group by measure, without names (篇七 十三.1)."""
     with db.reading() as uow:
         return asdict(sanctions.transparency(uow, principal, group_id))
+
+
+class MuteIn(BaseModel):
+    staff_no: str = Field(min_length=1, max_length=32)
+    hours: float | None = Field(default=None, gt=0)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.get("/groups/{group_id}/mutes")
+def mutes(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+    with db.reading() as uow:
+        return {
+            "items": [plain(r) for r in sanctions.restrictions_in_force(uow, principal, group_id)]
+        }
+
+
+@router.post("/groups/{group_id}/mutes", status_code=201)
+def mute(group_id: int, body: MuteIn, db: Db, principal: Member) -> dict[str, Any]:
+    """Mute a member for some hours (the policy's default where none is given)."""
+    with db.unit_of_work() as uow:
+        row = sanctions.mute(uow, principal, group_id, body.staff_no, body.hours, body.reason)
+    return plain(row)
+
+
+@router.delete("/groups/{group_id}/mutes/{restriction_id}", status_code=204)
+def lift(group_id: int, restriction_id: int, db: Db, principal: Member) -> None:
+    with db.unit_of_work() as uow:
+        sanctions.lift(uow, principal, group_id, restriction_id)

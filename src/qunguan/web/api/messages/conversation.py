@@ -1,4 +1,4 @@
-"""Messages: send, history, edit, recall, pin, categories, read state, search, mutes.
+"""Messages: send, history, edit, recall, pin, categories, read state, search.
 
 A 2xx answer to a send means the message is committed: the handler's unit of work
 commits before FastAPI writes the response.
@@ -17,10 +17,9 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.rules import notices as notice_rules
-from qunguan.services.conduct import restrictions
 from qunguan.services.messages import conversation as messages
+from qunguan.services.messages.views import MessageView
 from qunguan.services.uow import Database
-from qunguan.web.api.encoding import plain
 from qunguan.web.deps import database, require
 from qunguan.web.errors import error_with_citations
 
@@ -66,10 +65,8 @@ class ReadIn(BaseModel):
     seq: int = Field(ge=0)
 
 
-class MuteIn(BaseModel):
-    staff_no: str = Field(min_length=1, max_length=32)
-    hours: float | None = Field(default=None, gt=0)
-    reason: str = Field(min_length=1, max_length=2000)
+class Found(BaseModel):
+    items: list[MessageView]
 
 
 def _explained(request: Request, code: str, clauses: list[str]) -> dict[str, Any]:
@@ -119,11 +116,14 @@ async def send(
             },
             status_code=200,
         )
-    answer: dict[str, Any] = {"status": outcome.status, "message": outcome.message}
+    answer: dict[str, Any] = {
+        "status": outcome.status,
+        "message": outcome.message.wire() if outcome.message else None,
+    }
     if outcome.status == "held":
         answer["notice"] = _explained(request, "messages.held", clauses)
         return JSONResponse(answer, status_code=202)
-    if outcome.message and outcome.message.get("warning"):
+    if outcome.message and outcome.message.warning:
         answer["notice"] = _explained(request, "messages.warned", clauses)
     return JSONResponse(answer, status_code=201)
 
@@ -136,14 +136,15 @@ def history(
     after: int = 0,
     before: int | None = None,
     limit: int = 50,
-) -> dict[str, Any]:
+) -> messages.Page:
+    """A page of the conversation: its messages, what is pinned, the reader's own held
+    messages, the group's last sequence number and where the reader stands."""
     with db.reading() as uow:
-        page = messages.history(uow, principal, group_id, after=after, before=before, limit=limit)
-    return plain(page)
+        return messages.history(uow, principal, group_id, after=after, before=before, limit=limit)
 
 
 @router.patch("/groups/{group_id}/messages/{seq}")
-def edit(group_id: int, seq: int, body: BodyIn, db: Db, principal: Member) -> dict[str, Any]:
+def edit(group_id: int, seq: int, body: BodyIn, db: Db, principal: Member) -> MessageView:
     with db.unit_of_work() as uow:
         return messages.edit(uow, principal, group_id, seq, body.body)
 
@@ -155,13 +156,13 @@ def recall(group_id: int, seq: int, db: Db, principal: Member) -> None:
 
 
 @router.put("/groups/{group_id}/messages/{seq}/pin")
-def pin(group_id: int, seq: int, db: Db, principal: Member) -> dict[str, Any]:
+def pin(group_id: int, seq: int, db: Db, principal: Member) -> MessageView:
     with db.unit_of_work() as uow:
         return messages.set_pin(uow, principal, group_id, seq, True)
 
 
 @router.delete("/groups/{group_id}/messages/{seq}/pin")
-def unpin(group_id: int, seq: int, db: Db, principal: Member) -> dict[str, Any]:
+def unpin(group_id: int, seq: int, db: Db, principal: Member) -> MessageView:
     with db.unit_of_work() as uow:
         return messages.set_pin(uow, principal, group_id, seq, False)
 
@@ -169,7 +170,7 @@ def unpin(group_id: int, seq: int, db: Db, principal: Member) -> dict[str, Any]:
 @router.put("/groups/{group_id}/messages/{seq}/category")
 def categorise(
     group_id: int, seq: int, body: CategoriseIn, db: Db, principal: Member
-) -> dict[str, Any]:
+) -> MessageView:
     with db.unit_of_work() as uow:
         return messages.categorise(uow, principal, group_id, seq, body.category, tuple(body.tags))
 
@@ -210,28 +211,8 @@ def search(
     until: datetime | None = None,
     category: str = "",
     limit: int = 50,
-) -> dict[str, Any]:
+) -> Found:
     """Messages containing ``q`` in the groups one belongs to; filters narrow it."""
     query = messages.SearchQuery(q[:100], group_id, sender, since, until, category, limit)
     with db.reading() as uow:
-        return {"items": messages.search(uow, principal, query)}
-
-
-@router.get("/groups/{group_id}/mutes")
-def mutes(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
-    with db.reading() as uow:
-        return {"items": [plain(r) for r in restrictions.in_force(uow, principal, group_id)]}
-
-
-@router.post("/groups/{group_id}/mutes", status_code=201)
-def mute(group_id: int, body: MuteIn, db: Db, principal: Member) -> dict[str, Any]:
-    """Mute a member for some hours (the policy's default where none is given)."""
-    with db.unit_of_work() as uow:
-        row = restrictions.mute(uow, principal, group_id, body.staff_no, body.hours, body.reason)
-    return plain(row)
-
-
-@router.delete("/groups/{group_id}/mutes/{restriction_id}", status_code=204)
-def lift(group_id: int, restriction_id: int, db: Db, principal: Member) -> None:
-    with db.unit_of_work() as uow:
-        restrictions.lift(uow, principal, group_id, restriction_id)
+        return Found(items=messages.search(uow, principal, query))

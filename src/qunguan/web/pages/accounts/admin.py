@@ -14,7 +14,7 @@ from qunguan.services.accounts import management as accounts
 from qunguan.services.accounts import second_factor
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require
-from qunguan.web.errors import error_with_citations
+from qunguan.web.errors import STATUS_OF, error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +34,9 @@ def _act(request: Request, db: Database, done_key: str, action: object) -> Respo
         with db.unit_of_work() as uow:
             action(uow)  # type: ignore[operator]
     except DomainError as exc:
-        return _users_page(request, db, status=422, error=error_with_citations(request, exc))
+        return _users_page(
+            request, db, status=STATUS_OF[exc.kind], error=error_with_citations(request, exc)
+        )
     return _users_page(request, db, done=done_key)
 
 

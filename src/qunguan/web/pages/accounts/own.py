@@ -16,7 +16,7 @@ from qunguan.services.accounts import second_factor, sessions, tokens
 from qunguan.services.directory import profiles
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require
-from qunguan.web.errors import error_with_citations
+from qunguan.web.errors import STATUS_OF, error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -76,7 +76,7 @@ def issue_token(
             issued = tokens.issue(uow, principal, name, scopes or [], days)
     except DomainError as exc:
         error = error_with_citations(request, exc)
-        return _account_page(request, db, principal, token_error=error, status=422)
+        return _account_page(request, db, principal, token_error=error, status=STATUS_OF[exc.kind])
     return _account_page(request, db, principal, new_token=issued.secret)
 
 
@@ -118,6 +118,6 @@ def enrolment_submit(
         with db.unit_of_work() as uow:
             enrolment = second_factor.begin_enrolment(uow, principal)
         context = {"enrolment": enrolment, "error": error}
-        return render(request, "accounts/second_factor.html", context, status=422)
+        return render(request, "accounts/second_factor.html", context, status=STATUS_OF[exc.kind])
     next_page = "/account/password" if principal.must_change_password else "/"
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_page})

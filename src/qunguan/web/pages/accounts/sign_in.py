@@ -25,7 +25,7 @@ from qunguan.web.api.accounts.sign_in import (
     verify_code,
 )
 from qunguan.web.deps import LOCALE_COOKIE, SESSION_COOKIE, database, locale_of, require, settings
-from qunguan.web.errors import error_with_citations
+from qunguan.web.errors import STATUS_OF, error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -171,7 +171,7 @@ def password_submit(
             request,
             "accounts/password.html",
             {"error": error_with_citations(request, exc)},
-            status=422,
+            status=STATUS_OF[exc.kind],
         )
     return RedirectResponse("/account?changed=1", status_code=303)
 

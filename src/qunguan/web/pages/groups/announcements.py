@@ -14,7 +14,7 @@ from qunguan.services.groups import announcements
 from qunguan.services.groups import lifecycle as groups
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require
-from qunguan.web.errors import error_with_citations
+from qunguan.web.errors import STATUS_OF, error_with_citations
 from qunguan.web.pages.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -54,5 +54,5 @@ async def announcement_submit(
             "form": sections,
             "error": error_with_citations(request, exc),
         }
-        return render(request, "groups/announcement.html", context, status=422)
+        return render(request, "groups/announcement.html", context, status=STATUS_OF[exc.kind])
     return RedirectResponse(f"/announcements/{group_id}?done=saved", status_code=303)

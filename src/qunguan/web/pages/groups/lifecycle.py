@@ -9,11 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from qunguan.domain.access import Permission, Role
+from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
-from qunguan.policy.rules.groups import approver_role
-from qunguan.policy.rules.membership import GroupRole, may_invite, may_manage
 from qunguan.services.directory import people as directory
 from qunguan.services.groups import lifecycle as groups
 from qunguan.services.membership import audit as membership_audit
@@ -35,10 +33,7 @@ def groups_page(request: Request, db: Db, principal: Member) -> Response:
         invitations, requests = members.inbox(uow, principal)
         confirmations = inactivity.tasks(uow, principal)
         changes = membership_changes.pending(uow, principal)
-        try:
-            approver = approver_role(groups.settings_in_force(uow)) in principal.roles
-        except DomainError:
-            approver = False
+        approver = groups.may_approve_applications(uow, principal)
     context = {
         "groups": mine,
         "invitations": invitations,
@@ -134,7 +129,7 @@ def _applications_page(
 ) -> Response:
     with db.reading() as uow:
         rows = groups.applications(uow, principal)
-        approver = approver_role(groups.settings_in_force(uow)) in principal.roles
+        approver = groups.may_approve_applications(uow, principal)
     return render(
         request,
         "groups/applications.html",
@@ -182,16 +177,12 @@ def _group_page(
 ) -> Response:
     with db.reading() as uow:
         view = groups.group_view(uow, principal, group_id)
+        can = groups.abilities(uow, principal, group_id)
         roster = members.members(uow, principal, group_id)
-        settings = groups.settings_in_force(uow)
         _mine, waiting = members.inbox(uow, principal)
-        view_role = GroupRole(view.my_role) if view.my_role else None
-        manages = may_manage(view_role) or Role.OFFICE in principal.roles
-        findings = membership_audit.findings(uow, principal, group_id) if manages else []
-        inactive = inactivity.report(uow, principal, group_id) if manages else []
+        findings = membership_audit.findings(uow, principal, group_id) if can.see_findings else []
+        inactive = inactivity.report(uow, principal, group_id) if can.see_findings else []
         unit_coverage = members.coverage(uow, principal, group_id)
-
-    role = GroupRole(view.my_role) if view.my_role else None
     context = {
         "group": view,
         "members": roster,
@@ -199,12 +190,11 @@ def _group_page(
         "requests": [r for r in waiting if r.group_id == group_id],
         "findings": findings,
         "inactive": inactive,
-        "can_invite": may_invite(settings, role),
-        "can_request": role is not None and settings.membership.members_may_request,
-        "can_manage": may_manage(role),
-        "can_hand_over": role is GroupRole.OWNER
-        or (Role.OFFICE in principal.roles and view.needs_successor),
-        "consent": settings.membership.invitee_must_consent,
+        "can_invite": can.invite,
+        "can_request": can.request,
+        "can_manage": can.manage,
+        "can_hand_over": can.hand_over,
+        "consent": can.consent_asked,
         "coverage": unit_coverage,
     }
     return render(request, "groups/detail.html", context, status=status)
