@@ -181,7 +181,9 @@ class TestChatPage:
         notice.wait_for(state="visible", timeout=5000)
         text = notice.inner_text()
         assert "入群后须先阅读并确认本群管理制度" in text
-        assert "根据《" in text and "第" in text and "条" in text
+        assert "根据《" in text
+        assert "第" in text
+        assert "条" in text
         # Nothing was stored, and what the member typed is back in the composer.
         assert member.locator("#messages .msg").count() == 0
         assert member.input_value("#composer-input") == "大家好，我是预算股孙浩然"

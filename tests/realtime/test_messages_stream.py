@@ -69,7 +69,8 @@ def test_a_removed_member_receives_nothing_more_of_the_group(
     answer = owner.post(REMOVE.format(group_id), {"staff_no": "M01", "reason": "调离本项目"})
     assert answer.status_code == 200, answer.text
     (removed,) = stream.events(1)
-    assert removed["type"] == "member_left" and removed["data"]["how"] == "removed"
+    assert removed["type"] == "member_left"
+    assert removed["data"]["how"] == "removed"
     assert owner.send(group_id, "移出后的消息", "after-removal").status_code == 201
     assert stream.quiet(1.0) == []
 
@@ -85,7 +86,8 @@ def test_a_muted_member_hears_of_it_at_once_and_is_refused(
     )
     assert answer.status_code == 201, answer.text
     (muted,) = stream.events(1, timeout=1.0)
-    assert muted["type"] == "muted" and muted["data"]["until"]
+    assert muted["type"] == "muted"
+    assert muted["data"]["until"]
     refused = member.send(group_id, "还能说话吗", "muted-1")
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "messages.muted"
