@@ -3,7 +3,7 @@ refusals that quote their article."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ def chat_group_on(
     db = Database(make_engine(server.database_url))
     with db.unit_of_work() as uow:
         policy_admin.adopt_preset(uow, SETUP, preset)
-    ends = date.today() + timedelta(days=90)
+    ends = utcnow().date() + timedelta(days=90)
     application = apply(db, owner_staff_no="O01", type="department", end_date=ends)
     group_id = decide(db, approver_for(preset), application)
     assert group_id is not None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.services import term_lists
 from qunguan.services.groups import lifecycle as groups
@@ -31,7 +32,7 @@ def form(**kw: object) -> ApplicationForm:
         "type": "project",
         "purpose": "编制2027年度部门预算",
         "owner_staff_no": "M02",
-        "end_date": date.today() + timedelta(days=90),
+        "end_date": utcnow().date() + timedelta(days=90),
     }
     fields.update(kw)
     return ApplicationForm(**fields)  # type: ignore[arg-type]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.jobs import scheduler
 from qunguan.services.directory import people as directory
@@ -26,7 +27,7 @@ def make_group(db: Database, preset: str, owner: str = "O01", approver: str = "l
     seed_agency(db)
     with db.unit_of_work() as uow:
         policy_admin.adopt_preset(uow, SETUP, preset)
-    ends = date.today() + timedelta(days=90)  # s5 asks every group for an end date
+    ends = utcnow().date() + timedelta(days=90)  # s5 asks every group for an end date
     group_id = decide(
         db, approver, apply(db, owner_staff_no=owner, type="department", end_date=ends)
     )
@@ -620,8 +621,6 @@ class TestIncompleteProfiles:
 class TestProfileConfirmation:
     @pytest.mark.clause("s7-3.2")
     def test_a_lapsed_confirmation_is_prompted_then_reported_as_stale(self, db: Database) -> None:
-        from datetime import datetime
-
         from qunguan.services.directory import profiles
         from qunguan.store.models import User
 
@@ -631,9 +630,9 @@ class TestProfileConfirmation:
         with db.unit_of_work() as uow:  # the member last confirmed 181 days ago
             user = uow.session.scalar(select(User).where(User.username == "member"))
             assert user is not None
-            user.profile_confirmed_at = datetime.now() - timedelta(days=181)
+            user.profile_confirmed_at = utcnow() - timedelta(days=181)
             for other in uow.session.scalars(select(User).where(User.username != "member")):
-                other.profile_confirmed_at = datetime.now()
+                other.profile_confirmed_at = utcnow()
         scheduler.run_due(db)
         with db.reading() as uow:
             prompts = uow.session.scalars(
@@ -641,12 +640,12 @@ class TestProfileConfirmation:
             ).all()
             assert [n.person_id for n in prompts] == [principal(db, "member").person_id]
             assert profiles.stale(uow) == []  # still within the grace period
-            later = datetime.now() + timedelta(days=15)
+            later = utcnow() + timedelta(days=15)
             assert [s.username for s in profiles.stale(uow, later)] == ["member"]
         with db.unit_of_work() as uow:
             profiles.confirm(uow, principal(db, "member"))
         with db.reading() as uow:
-            assert profiles.stale(uow, datetime.now() + timedelta(days=15)) == []
+            assert profiles.stale(uow, utcnow() + timedelta(days=15)) == []
 
 
 class TestApprovedChanges:
