@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
@@ -42,7 +41,7 @@ def tamper(db: Database, statement: str) -> None:
 
 
 @pytest.fixture
-def trail(db: Database) -> Iterator[Database]:
+def trail(db: Database) -> Database:
     """Three records: an import, and two account creations."""
     from qunguan.services.accounts import management as accounts
 
@@ -51,7 +50,7 @@ def trail(db: Database) -> Iterator[Database]:
     for name in ("clerk1", "clerk2"):
         with db.unit_of_work() as uow:
             accounts.create_user(uow, SETUP, name, "Kx7!harbour-lamp", ["office"])
-    yield db
+    return db
 
 
 class TestWritten:

@@ -19,7 +19,7 @@ from qunguan.store.models import AuditRecord, Group
 from tests.factories import SETUP, principal, seed_agency
 
 
-def agency(db: Database, preset: str, **overrides: object) -> Database:
+def agency(db: Database, preset: str) -> Database:
     seed_agency(db)
     with db.unit_of_work() as uow:
         policy_admin.adopt_preset(uow, SETUP, preset)

@@ -82,7 +82,8 @@ def can_read(db: Database, who: str, group_id: int) -> bool:
         with db.reading() as uow:
             members.members(uow, principal(db, who), group_id)
     except DomainError as exc:
-        assert exc.code == "group.not_found"
+        if exc.code != "group.not_found":
+            raise
         return False
     return True
 
@@ -167,7 +168,7 @@ class TestDisplayNames:
             [owner] = members.members(uow, principal(db, "office"), group_id)
         assert owner.display_name == "王丽娟"
         with pytest.raises(DomainError) as caught, db.reading() as uow:
-            members.set_nickname(uow, principal(db, "office"), group_id, "丽娟")
+            members.set_nickname(uow, principal(db, "office"), group_id)
         assert caught.value.code == "members.nickname_forbidden"
         assert "s2-2.1b" in caught.value.clause_ids
 

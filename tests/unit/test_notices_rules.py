@@ -172,8 +172,8 @@ class TestWorkingTime:
         assert online_minutes(CAL, [whole], day_start, day_end) == 420
 
     def test_a_calendar_rejects_spans_that_are_not_spans(self) -> None:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="is not a span like 08:30-12:00"):
             Calendar(hours=("17:00-09:00",))
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="unknown time zone"):
             Calendar(timezone="Mars/Olympus")
         assert add_working_minutes(CAL, utc(MONDAY, 0, 30), 0) == utc(MONDAY, 0, 30)

@@ -57,7 +57,7 @@ class TestLockout:
 
 class TestSessions:
     def test_revoking_a_session_takes_effect_on_its_next_request(
-        self, app_client: TestClient, migrated_url: str
+        self, app_client: TestClient
     ) -> None:
         other = TestClient(app_client.app)
         sign_in(other, "member")

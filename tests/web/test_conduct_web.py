@@ -77,7 +77,7 @@ class TestReportsOverHttp:
 
     @pytest.mark.clause("s1-5.1")
     def test_the_queue_page_removes_and_mutes_in_one_click(
-        self, app_client: TestClient, signed_in: Sign, group_id: int, db: Database
+        self, app_client: TestClient, signed_in: Sign, group_id: int
     ) -> None:
         member = signed_in("member")
         assert post(app_client, member, group_id, "周末去钓鱼的举手").status_code == 201

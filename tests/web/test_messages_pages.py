@@ -24,7 +24,9 @@ def group_id(db: Database) -> int:
 
 
 @pytest.fixture
-def client(migrated_url: str, group_id: int) -> Iterator[TestClient]:
+def client(migrated_url: str, group_id: int) -> Iterator[TestClient]:  # noqa: ARG001
+    # group_id is requested for its side effect: the group exists before the app starts
+    # (a fixture cannot take usefixtures).
     with TestClient(create_app(Settings(database_url=migrated_url))) as client:
         yield client
 

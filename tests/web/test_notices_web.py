@@ -161,7 +161,6 @@ def test_the_pages_show_the_card_the_composer_and_the_ledger(
     app_client: TestClient,
     signed_in: Sign,
     group_id: int,
-    db: Database,
 ) -> None:
     csrf = signed_in("office")
     page = app_client.get("/notices/new")
@@ -246,8 +245,9 @@ def test_the_files_of_a_ledger_are_the_publishers_and_reminders_reach_the_member
 
 
 @pytest.mark.clause("s2-2.2.3")
+@pytest.mark.usefixtures("group_id")
 def test_a_leader_authorises_a_department_on_the_page_and_a_bad_term_is_named(
-    app_client: TestClient, signed_in: Sign, group_id: int, db: Database
+    app_client: TestClient, signed_in: Sign, db: Database
 ) -> None:
     with db.reading() as uow:
         member = DirectoryRepository(uow.session).person_by_staff_no("M01")

@@ -63,9 +63,7 @@ class TestReading:
 
 
 class TestRevising:
-    def test_propose_through_the_api_then_a_leader_approves(
-        self, adopted: TestClient, db: Database
-    ) -> None:
+    def test_propose_through_the_api_then_a_leader_approves(self, adopted: TestClient) -> None:
         from tests.web.conftest import sign_in
 
         security = TestClient(adopted.app)
