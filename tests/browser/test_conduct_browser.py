@@ -77,7 +77,8 @@ def test_a_report_is_removed_from_the_queue_and_the_sender_muted_for_an_hour(
     status = sender.locator("#composer-status")
     status.wait_for(state="visible", timeout=5000)
     text = status.inner_text()
-    assert "禁言" in text and "在工作群推销商品" in text
+    assert "禁言" in text
+    assert "在工作群推销商品" in text
     assert sender.locator("#composer-input").is_disabled()
     removed = sender.locator("#messages .msg-removed")
     removed.wait_for(timeout=5000)

@@ -77,5 +77,6 @@ def test_application_to_approval_to_first_member(
     member.wait_for_url("**/groups?done=accept")
     member.click("text=预算股-年度预算编制")
     roster = member.locator("#members").inner_text()
-    assert "王丽娟" in roster and "孙浩然" in roster
+    assert "王丽娟" in roster
+    assert "孙浩然" in roster
     screenshot(member, f"groups-detail-{viewport}")

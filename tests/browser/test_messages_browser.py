@@ -3,7 +3,7 @@ refusals that quote their article."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,7 +40,7 @@ def chat_group_on(
     db = Database(make_engine(server.database_url))
     with db.unit_of_work() as uow:
         policy_admin.adopt_preset(uow, SETUP, preset)
-    ends = date.today() + timedelta(days=90)
+    ends = utcnow().date() + timedelta(days=90)
     application = apply(db, owner_staff_no="O01", type="department", end_date=ends)
     group_id = decide(db, approver_for(preset), application)
     assert group_id is not None
@@ -181,7 +181,9 @@ class TestChatPage:
         notice.wait_for(state="visible", timeout=5000)
         text = notice.inner_text()
         assert "入群后须先阅读并确认本群管理制度" in text
-        assert "根据《" in text and "第" in text and "条" in text
+        assert "根据《" in text
+        assert "第" in text
+        assert "条" in text
         # Nothing was stored, and what the member typed is back in the composer.
         assert member.locator("#messages .msg").count() == 0
         assert member.input_value("#composer-input") == "大家好，我是预算股孙浩然"

@@ -143,5 +143,6 @@ def test_a_member_who_silenced_a_group_is_alerted_by_an_urgent_notice_alone(
         assert urgent.status_code == 201, urgent.text
     page.wait_for_function("window.__alerts.length === 1", timeout=10_000)
     [alert] = page.evaluate("window.__alerts")
-    assert alert.startswith("【紧急】") and "紧急：今晚防汛值班" in alert
+    assert alert.startswith("【紧急】")
+    assert "紧急：今晚防汛值班" in alert
     context.close()

@@ -38,7 +38,8 @@ class TestInitAndDemo:
                 )
                 assert done.returncode == 0, done.stderr
         assert "演示数据已存在" in done.stdout
-        assert "office" in done.stdout and "Qunguan@2026" in done.stdout
+        assert "office" in done.stdout
+        assert "Qunguan@2026" in done.stdout
 
     def test_commands_refuse_an_uninitialised_database(self, database_url: str) -> None:
         code, output = qunguan(database_url, "directory", "export", "x.xlsx")
@@ -56,22 +57,26 @@ class TestDirectoryCommands:
         )
         code, output = qunguan(migrated_url, "directory", "import", str(bad))
         assert code == 1
-        assert "行 2 列 单位" in output and "单位“无此单位”不存在" in output
+        assert "行 2 列 单位" in output
+        assert "单位“无此单位”不存在" in output
         assert "行 2 列 手机号" in output
 
     def test_import_then_export_round_trip(self, migrated_url: str, tmp_path: Path) -> None:
         source = tmp_path / "people.xlsx"
         source.write_bytes(org_workbook())
         code, output = qunguan(migrated_url, "directory", "import", str(source))
-        assert code == 0 and "新增 6 人" in output
+        assert code == 0
+        assert "新增 6 人" in output
         exported = tmp_path / "out.csv"
         assert qunguan(migrated_url, "directory", "export", str(exported))[0] == 0
         code, output = qunguan(migrated_url, "directory", "import", "--dry-run", str(exported))
-        assert code == 0 and "未变化 6 人" in output
+        assert code == 0
+        assert "未变化 6 人" in output
 
     def test_unsupported_export_format(self, migrated_url: str, tmp_path: Path) -> None:
         code, output = qunguan(migrated_url, "directory", "export", str(tmp_path / "x.pdf"))
-        assert code == 1 and "不支持的文件格式" in output
+        assert code == 1
+        assert "不支持的文件格式" in output
 
 
 class TestUserCommands:
@@ -94,7 +99,8 @@ class TestUserCommands:
         code, output = qunguan(
             migrated_url, "user", "reset-password", "clerk", "--password", "short"
         )
-        assert code == 1 and "至少需要 10 位" in output
+        assert code == 1
+        assert "至少需要 10 位" in output
         code, _ = qunguan(
             migrated_url, "user", "reset-password", "clerk", "--password", "Another-Long-Secret"
         )
@@ -113,7 +119,8 @@ class TestUserCommands:
             "--password",
             PASSWORD,
         )
-        assert code == 1 and "三员分立" in output
+        assert code == 1
+        assert "三员分立" in output
 
 
 class TestAuditCommands:
@@ -127,7 +134,8 @@ class TestAuditCommands:
         qunguan(migrated_url, "directory", "import", str(source))
         qunguan(migrated_url, "user", "create", "clerk", "-r", "office", "--password", PASSWORD)
         code, output = qunguan(migrated_url, "audit", "verify")
-        assert code == 0 and "已校验 2 条记录" in output
+        assert code == 0
+        assert "已校验 2 条记录" in output
 
         engine = make_engine(migrated_url)
         with engine.begin() as conn:
@@ -141,7 +149,8 @@ class TestAuditCommands:
         engine.dispose()
         code, output = qunguan(migrated_url, "audit", "verify")
         assert code == 1
-        assert "第 2 条记录" in output and "记录内容被修改" in output
+        assert "第 2 条记录" in output
+        assert "记录内容被修改" in output
 
     def test_export_writes_a_workbook(self, migrated_url: str, tmp_path: Path) -> None:
         qunguan(migrated_url, "user", "create", "clerk", "-r", "office", "--password", PASSWORD)

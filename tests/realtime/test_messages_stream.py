@@ -26,7 +26,7 @@ def group_id(db: Database) -> int:
 
 
 def test_a_message_reaches_every_connected_member(
-    db: Database, migrated_url: str, group_id: int, serve: Serve
+    migrated_url: str, group_id: int, serve: Serve
 ) -> None:
     server = serve(migrated_url)
     owner, member = Client.sign_in(server, OWNER), Client.sign_in(server, MEMBER)
@@ -41,7 +41,7 @@ def test_a_message_reaches_every_connected_member(
 
 
 def test_a_resync_delivers_exactly_the_missed_messages(
-    db: Database, migrated_url: str, group_id: int, serve: Serve
+    migrated_url: str, group_id: int, serve: Serve
 ) -> None:
     server = serve(migrated_url)
     owner, member = Client.sign_in(server, OWNER), Client.sign_in(server, MEMBER)
@@ -61,7 +61,7 @@ def test_a_resync_delivers_exactly_the_missed_messages(
 
 
 def test_a_removed_member_receives_nothing_more_of_the_group(
-    db: Database, migrated_url: str, group_id: int, serve: Serve
+    migrated_url: str, group_id: int, serve: Serve
 ) -> None:
     server = serve(migrated_url)
     owner, member = Client.sign_in(server, OWNER), Client.sign_in(server, MEMBER)
@@ -69,13 +69,14 @@ def test_a_removed_member_receives_nothing_more_of_the_group(
     answer = owner.post(REMOVE.format(group_id), {"staff_no": "M01", "reason": "调离本项目"})
     assert answer.status_code == 200, answer.text
     (removed,) = stream.events(1)
-    assert removed["type"] == "member_left" and removed["data"]["how"] == "removed"
+    assert removed["type"] == "member_left"
+    assert removed["data"]["how"] == "removed"
     assert owner.send(group_id, "移出后的消息", "after-removal").status_code == 201
     assert stream.quiet(1.0) == []
 
 
 def test_a_muted_member_hears_of_it_at_once_and_is_refused(
-    db: Database, migrated_url: str, group_id: int, serve: Serve
+    migrated_url: str, group_id: int, serve: Serve
 ) -> None:
     server = serve(migrated_url)
     owner, member = Client.sign_in(server, OWNER), Client.sign_in(server, MEMBER)
@@ -85,15 +86,15 @@ def test_a_muted_member_hears_of_it_at_once_and_is_refused(
     )
     assert answer.status_code == 201, answer.text
     (muted,) = stream.events(1, timeout=1.0)
-    assert muted["type"] == "muted" and muted["data"]["until"]
+    assert muted["type"] == "muted"
+    assert muted["data"]["until"]
     refused = member.send(group_id, "还能说话吗", "muted-1")
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "messages.muted"
 
 
-def test_the_stream_needs_a_sign_in_and_our_own_origin(
-    db: Database, migrated_url: str, group_id: int, serve: Serve
-) -> None:
+@pytest.mark.usefixtures("group_id")
+def test_the_stream_needs_a_sign_in_and_our_own_origin(migrated_url: str, serve: Serve) -> None:
     server = serve(migrated_url)
     url = f"ws://127.0.0.1:{server.port}/api/v1/stream"
     with pytest.raises(InvalidStatus), connect(url, open_timeout=5):
@@ -144,7 +145,7 @@ def test_kill_9_loses_no_message_that_was_answered(
     not REDIS_URL, reason="Redis fan-out skipped: QUNGUAN_TEST_REDIS_URL is not set"
 )
 def test_two_server_processes_fan_out_through_redis(
-    db: Database, migrated_url: str, group_id: int, serve: Serve
+    migrated_url: str, group_id: int, serve: Serve
 ) -> None:
     first, second = serve(migrated_url, REDIS_URL), serve(migrated_url, REDIS_URL)
     owner, member = Client.sign_in(first, OWNER), Client.sign_in(second, MEMBER)

@@ -31,10 +31,12 @@ def test_a_published_notice_reaches_connected_members_pinned_and_is_acknowledged
     notice_id = answer.json()["id"]
     (event,) = stream.events(1)
     assert event["type"] == "message"
-    assert event["data"]["kind"] == "notice" and event["data"]["pinned"] is True
+    assert event["data"]["kind"] == "notice"
+    assert event["data"]["pinned"] is True
     assert event["data"]["notice"]["id"] == notice_id
     acked = member.post(f"/api/v1/notices/{notice_id}/ack", {})
-    assert acked.status_code == 200 and acked.json()["first"] is True
+    assert acked.status_code == 200
+    assert acked.json()["first"] is True
     stream.close()
 
 

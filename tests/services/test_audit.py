@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
@@ -42,7 +41,7 @@ def tamper(db: Database, statement: str) -> None:
 
 
 @pytest.fixture
-def trail(db: Database) -> Iterator[Database]:
+def trail(db: Database) -> Database:
     """Three records: an import, and two account creations."""
     from qunguan.services.accounts import management as accounts
 
@@ -51,7 +50,7 @@ def trail(db: Database) -> Iterator[Database]:
     for name in ("clerk1", "clerk2"):
         with db.unit_of_work() as uow:
             accounts.create_user(uow, SETUP, name, "Kx7!harbour-lamp", ["office"])
-    yield db
+    return db
 
 
 class TestWritten:
@@ -74,7 +73,8 @@ class TestWritten:
 class TestChain:
     def test_intact_chain_verifies(self, trail: Database) -> None:
         result = verify(trail)
-        assert result.broken is None and result.checked == 3 == result.head_seq
+        assert result.broken is None
+        assert result.checked == 3 == result.head_seq
 
     def test_the_database_refuses_edits_and_deletes(self, trail: Database) -> None:
         for statement in (
@@ -88,17 +88,20 @@ class TestChain:
     def test_an_edited_record_is_named(self, trail: Database) -> None:
         tamper(trail, "UPDATE audit_records SET actor_username = 'someone-else' WHERE seq = 2")
         broken = verify(trail).broken
-        assert broken is not None and (broken.seq, broken.reason) == (2, "hash_mismatch")
+        assert broken is not None
+        assert (broken.seq, broken.reason) == (2, "hash_mismatch")
 
     def test_a_deleted_record_is_named(self, trail: Database) -> None:
         tamper(trail, "DELETE FROM audit_records WHERE seq = 2")
         broken = verify(trail).broken
-        assert broken is not None and (broken.seq, broken.reason) == (2, "sequence_gap")
+        assert broken is not None
+        assert (broken.seq, broken.reason) == (2, "sequence_gap")
 
     def test_a_deleted_last_record_is_noticed(self, trail: Database) -> None:
         tamper(trail, "DELETE FROM audit_records WHERE seq = 3")
         broken = verify(trail).broken
-        assert broken is not None and (broken.seq, broken.reason) == (3, "tail_missing")
+        assert broken is not None
+        assert (broken.seq, broken.reason) == (3, "tail_missing")
 
     def test_sm3_is_selectable(self, trail: Database) -> None:
         from qunguan.services.accounts import management as accounts
@@ -113,7 +116,8 @@ class TestChain:
             algorithm = uow.session.execute(
                 text("SELECT algorithm, hash FROM audit_records WHERE seq = 4")
             ).one()
-        assert algorithm[0] == "sm3" and len(algorithm[1]) == 64
+        assert algorithm[0] == "sm3"
+        assert len(algorithm[1]) == 64
         assert verify(trail).broken is None
 
     def test_concurrent_appends_keep_one_chain(self, trail: Database) -> None:
@@ -138,7 +142,8 @@ class TestChain:
             t.join(timeout=60)
         assert errors == []
         result = verify(trail)
-        assert result.broken is None and result.checked == 3 + 20
+        assert result.broken is None
+        assert result.checked == 3 + 20
 
 
 class TestExports:

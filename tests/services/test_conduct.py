@@ -128,7 +128,8 @@ class TestSanctions:
         send(db, MEMBER, group_id, "刷屏")
         apply(db, violation_for(db, group_id, 1), SanctionStep.MUTE, 2)
         error = refusal(db, MEMBER, group_id, "还在吗")
-        assert error.code == "messages.muted" and "s1-7.1" in error.clause_ids
+        assert error.code == "messages.muted"
+        assert "s1-7.1" in error.clause_ids
         time_passes(db, 1)
         assert refusal(db, MEMBER, group_id, "还在吗").code == "messages.muted"
         time_passes(db, 1.01)
@@ -181,8 +182,10 @@ class TestSanctions:
             page = messages.history(uow, principal(db, MEMBER), group_id)
             sanction = sanctions.ConductRepository(uow.session).sanction(sanction_id)
         notice = page.messages[-1]
-        assert notice.body.startswith("【通报批评】") and "孙浩然" in notice.body
-        assert sanction is not None and sanction.notice_message_id == notice.id
+        assert notice.body.startswith("【通报批评】")
+        assert "孙浩然" in notice.body
+        assert sanction is not None
+        assert sanction.notice_message_id == notice.id
         assert sanction.violation_id == violation
 
     @pytest.mark.clause("s4-8.1")
@@ -203,8 +206,10 @@ class TestSanctions:
                 group_id, principal(db, MEMBER).person_id or 0
             )
             sanction = sanctions.ConductRepository(uow.session).sanction(sanction_id)
-        assert membership is not None and membership.role == GroupRole.MEMBER.value
-        assert sanction is not None and sanction.violation_id == violation
+        assert membership is not None
+        assert membership.role == GroupRole.MEMBER.value
+        assert sanction is not None
+        assert sanction.violation_id == violation
 
     @pytest.mark.clause("s4-3.2")
     def test_a_member_without_a_managing_role_sanctions_nobody(self, db: Database) -> None:
@@ -259,7 +264,8 @@ class TestSanctions:
         book = load_workbook(BytesIO(data))
         violations = [[c.value for c in row] for row in book["违规记录"].iter_rows(min_row=2)]
         measures = [[c.value for c in row] for row in book["处理措施"].iter_rows(min_row=2)]
-        assert violations[0][3] == "泄露内部材料" and violations[0][6] == "泄露内部材料"
+        assert violations[0][3] == "泄露内部材料"
+        assert violations[0][6] == "泄露内部材料"
         assert measures[0][2] == "escalation"
         with db.reading() as uow:
             told = uow.session.scalars(
@@ -306,7 +312,8 @@ class TestReports:
                 select(AuditRecord).where(AuditRecord.action == "report.filed")
             ).all()
             assert reports.mine(uow, reporter) == []
-        assert stored["reporter_sealed"] is None and stored["reporter_tag"] is None
+        assert stored["reporter_sealed"] is None
+        assert stored["reporter_tag"] is None
         # No column holds the reporter's account, person, staff number or name.
         values = {str(v) for v in stored.values()}
         assert not values & {str(reporter.user_id), "M01", "孙浩然", "member"} - {str(row.id)}
@@ -339,7 +346,8 @@ class TestReports:
             )
         with db.reading() as uow:
             row = uow.session.get(Report, filed.id)
-            assert row is not None and row.reporter_sealed
+            assert row is not None
+            assert row.reporter_sealed
             sealed = row.reporter_sealed
         with pytest.raises(sealing.SealBroken):  # the database alone does not tell
             sealing.unseal(b"another deployment's key", sealed)
@@ -422,7 +430,8 @@ class TestReports:
             told = uow.session.scalars(
                 select(Notification).where(Notification.kind == "report.overdue")
             ).all()
-        assert shown.escalated and told
+        assert shown.escalated
+        assert told
         with db.unit_of_work() as uow:
             review.decide(
                 uow, principal(db, OWNER), "report", filed.id, review.Decision("warn", "处理")
@@ -436,7 +445,8 @@ class TestReviewQueue:
     def test_held_content_is_in_the_queue_and_removing_it_is_audited(self, db: Database) -> None:
         group_id = chat_group(db, "s1")
         held = send(db, MEMBER, group_id, "这种表格谁设计的，真是脑残")
-        assert held.status == "held" and held.message
+        assert held.status == "held"
+        assert held.message
         with db.reading() as uow:
             items = review.queue(uow, principal(db, OWNER), group_id)
         assert [(i.kind, i.id) for i in items] == [("held", held.message.id)]
@@ -454,8 +464,10 @@ class TestReviewQueue:
             record = uow.session.scalars(
                 select(AuditRecord).where(AuditRecord.action == "message.removed")
             ).one()
-        assert page.held == [] and page.messages == []
-        assert record.actor_username == OWNER and record.summary["reason"] == "辱骂"
+        assert page.held == []
+        assert page.messages == []
+        assert record.actor_username == OWNER
+        assert record.summary["reason"] == "辱骂"
 
     @pytest.mark.clause("s1-9.4.2")
     def test_a_released_message_reaches_every_member_and_the_release_is_logged(
@@ -475,7 +487,8 @@ class TestReviewQueue:
             logged = uow.session.scalars(
                 select(AuditRecord).where(AuditRecord.action == "message.released")
             ).all()
-        assert [m.seq for m in page.messages] == [1] and len(logged) == 1
+        assert [m.seq for m in page.messages] == [1]
+        assert len(logged) == 1
 
     @pytest.mark.clause("s6-4.6", "s3-5.2.2")
     def test_warning_on_a_flagged_message_records_the_violation_and_tells_the_member(
@@ -499,7 +512,8 @@ class TestReviewQueue:
                 select(Notification).where(Notification.kind == "sanction.warning")
             ).all()
         assert [v.source for v in record.violations] == ["engine"]
-        assert [s.step for s in record.sanctions] == ["warning"] and told
+        assert [s.step for s in record.sanctions] == ["warning"]
+        assert told
 
     def test_a_member_has_no_queue(self, db: Database) -> None:
         group_id = chat_group(db, "s1")
@@ -541,7 +555,8 @@ class TestMessageAdministration:
         with db.reading() as uow:
             shown = messages.history(uow, principal(db, MEMBER), group_id).messages[0]
             kept = uow.session.scalars(select(MessageRevision)).all()
-        assert shown.body == "有事打我电话 139****0008" and shown.edited_at
+        assert shown.body == "有事打我电话 139****0008"
+        assert shown.edited_at
         assert shown.moderation["action"] == "redacted"
         assert [(r.kind, r.body) for r in kept] == [("redaction", "有事打我电话 13907310008")]
         with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
@@ -556,7 +571,8 @@ class TestMessageAdministration:
         with db.unit_of_work() as uow:
             message_admin.close_thread(uow, principal(db, OWNER), group_id, 1, "与工作无关")
         error = refusal(db, MEMBER, group_id, "去爬山", reply_to_seq=1)
-        assert error.code == "messages.thread_closed" and error.clause_ids == ("s2-2.3.3",)
+        assert error.code == "messages.thread_closed"
+        assert error.clause_ids == ("s2-2.3.3",)
         assert send(db, MEMBER, group_id, "收到").status == "stored"
         with db.reading() as uow:
             assert uow.session.scalars(
@@ -578,7 +594,8 @@ class TestMessageAdministration:
             data = message_admin.export_decisions(uow, principal(db, MEMBER), group_id)
         assert [(d.title, d.seq) for d in listed] == [("预算上报时间", 1)]
         sheet = load_workbook(BytesIO(data))["决策记录"]
-        assert sheet["A2"].value == "预算上报时间" and "周五前上报" in sheet["E2"].value
+        assert sheet["A2"].value == "预算上报时间"
+        assert "周五前上报" in sheet["E2"].value
 
     def test_tidy_up_removes_what_the_filter_matches(self, db: Database) -> None:
         group_id = chat_group(db, "s6")
@@ -635,7 +652,8 @@ class TestPatrols:
             told = uow.session.scalars(
                 select(Notification).where(Notification.kind == "patrol.overdue")
             ).all()
-        assert patrol.escalated_to == "office" and told
+        assert patrol.escalated_to == "office"
+        assert told
 
     @pytest.mark.clause("s1-9.3.2")
     def test_the_patrol_record_lists_the_deletions_and_the_completion(self, db: Database) -> None:
@@ -652,7 +670,8 @@ class TestPatrols:
             patrols.complete(uow, principal(db, OWNER), patrol_id, "已清理")
         with db.reading() as uow:
             patrol = uow.session.get(Patrol, patrol_id)
-        assert patrol is not None and patrol.completed_at is not None
+        assert patrol is not None
+        assert patrol.completed_at is not None
         assert [(a["action"], a["seq"]) for a in patrol.actions] == [("removed", 1), ("removed", 2)]
 
 
@@ -669,7 +688,8 @@ class TestOversight:
         assert alert.person_id == principal(db, OWNER).person_id
         assert alert.params["sender"] == "孙浩然"
         assert alert.params["message_id"] == held.message.id
-        assert alert.params["categories"] == ["abusive"] and alert.params["rules"]
+        assert alert.params["categories"] == ["abusive"]
+        assert alert.params["rules"]
 
     @pytest.mark.clause("s7-13.1")
     def test_members_see_the_months_sanctions_without_names_and_can_report_non_enforcement(
@@ -692,7 +712,8 @@ class TestOversight:
         with db.reading() as uow:
             shown = sanctions.transparency(uow, principal(db, MEMBER), group_id)
         assert (shown.counts, shown.total) == ({"warning": 2}, 2)
-        assert "孙浩然" not in str(shown) and "M01" not in str(shown)
+        assert "孙浩然" not in str(shown)
+        assert "M01" not in str(shown)
         with db.unit_of_work() as uow:
             reports.file_report(
                 uow,

@@ -133,7 +133,8 @@ class TestReimport:
         assert report.diff.unchanged == 8
         with db.reading() as uow:
             leaver = uow.session.scalar(select(Person).where(Person.staff_no == "S004"))
-            assert leaver is not None and leaver.status == EmploymentStatus.LEFT.value
+            assert leaver is not None
+            assert leaver.status == EmploymentStatus.LEFT.value
 
     def test_status_change_is_published_as_a_domain_event(self, db: Database) -> None:
         heard: list[str] = []
@@ -155,7 +156,8 @@ class TestReimport:
             ("directory.employment_status_changed", "S001"),
             ("directory.person_moved", "S002"),
         ]
-        assert status_payload["before"] == "active" and status_payload["after"] == "transferred"
+        assert status_payload["before"] == "active"
+        assert status_payload["after"] == "transferred"
         assert [k for k in heard if k != "directory.person_joined"] == [
             "directory.employment_status_changed",
             "directory.person_moved",
@@ -186,7 +188,8 @@ class TestFiles:
 
     def test_dry_run_writes_nothing(self, db: Database) -> None:
         report = run(db, workbook(people_rows(4)), dry_run=True)
-        assert len(report.diff.created) == 4 and not report.applied
+        assert len(report.diff.created) == 4
+        assert not report.applied
         assert count(db, Person) == 0
 
     def test_template_imports_cleanly(self, db: Database) -> None:

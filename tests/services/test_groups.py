@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.services import term_lists
 from qunguan.services.groups import lifecycle as groups
@@ -18,7 +19,7 @@ from qunguan.store.models import AuditRecord, Group
 from tests.factories import SETUP, principal, seed_agency
 
 
-def agency(db: Database, preset: str, **overrides: object) -> Database:
+def agency(db: Database, preset: str) -> Database:
     seed_agency(db)
     with db.unit_of_work() as uow:
         policy_admin.adopt_preset(uow, SETUP, preset)
@@ -31,7 +32,7 @@ def form(**kw: object) -> ApplicationForm:
         "type": "project",
         "purpose": "编制2027年度部门预算",
         "owner_staff_no": "M02",
-        "end_date": date.today() + timedelta(days=90),
+        "end_date": utcnow().date() + timedelta(days=90),
     }
     fields.update(kw)
     return ApplicationForm(**fields)  # type: ignore[arg-type]
@@ -74,9 +75,11 @@ class TestCreation:
         group_id = decide(db, "leader", apply(db, name="预算股-预算执行分析"))
         with db.reading() as uow:
             group = uow.session.get(Group, group_id)
-            assert group is not None and group.application_id is not None
+            assert group is not None
+            assert group.application_id is not None
             [owner] = members.members(uow, principal_for_person(db, "M02"), group_id)
-        assert owner.role == "owner" and owner.staff_no == "M02"
+        assert owner.role == "owner"
+        assert owner.staff_no == "M02"
 
     @pytest.mark.clause("s4-2.1", "s4-2.3")
     def test_a_request_without_justification_is_refused_and_a_leader_approves_a_complete_one(
@@ -92,7 +95,8 @@ class TestCreation:
         group_id = decide(db, "leader", application)
         with db.reading() as uow:
             group = uow.session.get(Group, group_id)
-            assert group is not None and group.application_id == application
+            assert group is not None
+            assert group.application_id == application
 
     @pytest.mark.clause("s2-1")
     def test_s2_needs_a_work_purpose_and_a_work_type(self, db: Database) -> None:
@@ -129,7 +133,8 @@ class TestNaming:
             logged = uow.session.scalar(
                 select(AuditRecord).where(AuditRecord.action == "group.applied")
             )
-        assert logged is not None and logged.summary["confirmed_person_names"] == ["孙浩然"]
+        assert logged is not None
+        assert logged.summary["confirmed_person_names"] == ["孙浩然"]
         assert application
 
     @pytest.mark.clause("s4-2.2")
@@ -190,7 +195,8 @@ class TestNaming:
             logged = uow.session.scalar(
                 select(AuditRecord).where(AuditRecord.action == "group.renamed")
             )
-        assert logged is not None and logged.summary == {
+        assert logged is not None
+        assert logged.summary == {
             "before": "预算股-年度预算编制",
             "after": "预算股-预算执行",
         }
@@ -229,7 +235,8 @@ class TestSeveralApprovers:
             decide(db, "leader", application)
         assert caught.value.code == "groups.already_approved"
         group_id = decide(db, "leader2", application)
-        assert group_id is not None and group_count(db) == 1
+        assert group_id is not None
+        assert group_count(db) == 1
         other = apply(db, type="project", name="财政局-预算绩效评价")
         assert decide(db, "leader", other) is not None  # one approval suffices for other types
 

@@ -43,7 +43,9 @@ def test_an_announcement_with_an_empty_required_section_is_refused_naming_it(
     save(db, OWNER, group_id, FULL)
     with db.reading() as uow:
         shown = announcements.current(uow, principal(db, MEMBER), group_id)
-    assert shown.sections == FULL and not shown.stale and not shown.may_edit
+    assert shown.sections == FULL
+    assert not shown.stale
+    assert not shown.may_edit
     with pytest.raises(DomainError) as caught:
         save(db, MEMBER, group_id, FULL)
     assert caught.value.code == "groups.not_manager"

@@ -99,7 +99,8 @@ class TestInactivity:
         with db.reading() as uow:
             waiting = inactivity.tasks(uow, principal(db, OWNER))
             nothing = inactivity.tasks(uow, principal(db, MEMBER))
-        assert [t.finding_id for t in waiting] == [listed.finding_id] and nothing == []
+        assert [t.finding_id for t in waiting] == [listed.finding_id]
+        assert nothing == []
         with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
             inactivity.confirm(
                 uow, principal(db, MEMBER), listed.finding_id, no_longer_needed=True, note=""

@@ -74,7 +74,8 @@ class TestSend:
         group_id = chat_group(db)
         first, second = send(db, MEMBER, group_id), send(db, OWNER, group_id, "好的")
         assert (first.status, second.status) == ("stored", "stored")
-        assert first.message and second.message
+        assert first.message
+        assert second.message
         assert (first.message.seq, second.message.seq) == (1, 2)
         assert first.message.sender.name == "孙浩然"
 
@@ -82,7 +83,8 @@ class TestSend:
         group_id = chat_group(db)
         first = send(db, MEMBER, group_id, client_id="same")
         again = send(db, MEMBER, group_id, client_id="same")
-        assert first.message and again.message
+        assert first.message
+        assert again.message
         assert first.message.seq == again.message.seq == 1
         with db.reading() as uow:
             assert len(list(uow.session.scalars(select(Message)))) == 1
@@ -154,7 +156,8 @@ class TestSend:
         owner_person = principal(db, OWNER).person_id
         assert owner_person is not None
         reply = send(db, MEMBER, group_id, "已报送", reply_to_seq=1, mentions=(owner_person,))
-        assert reply.message and reply.message.reply_to_seq == 1
+        assert reply.message
+        assert reply.message.reply_to_seq == 1
 
     def test_concurrent_senders_get_a_gap_free_total_order(self, db: Database) -> None:
         group_id = chat_group(db)
@@ -189,7 +192,8 @@ class TestMute:
         with db.unit_of_work() as uow:
             sanctions.mute(uow, principal(db, OWNER), group_id, "M01", 1.5 / 3600, "刷屏")
         error = refusal(db, MEMBER, group_id)
-        assert error.code == "messages.muted" and error.params["reason"] == "刷屏"
+        assert error.code == "messages.muted"
+        assert error.params["reason"] == "刷屏"
         assert error.params["until"]
         time.sleep(1.6)
         assert send(db, MEMBER, group_id).status == "stored"
@@ -212,7 +216,8 @@ class TestEditRecallPin:
         send(db, MEMBER, group_id, "下午三点开会")
         with db.unit_of_work() as uow:
             edited = messages.edit(uow, principal(db, MEMBER), group_id, 1, "下午四点开会")
-        assert edited.body == "下午四点开会" and edited.edited_at
+        assert edited.body == "下午四点开会"
+        assert edited.edited_at
         with db.reading() as uow:
             kept = list(uow.session.scalars(select(MessageRevision)))
         assert [(r.kind, r.body) for r in kept] == [("edit", "下午三点开会")]
@@ -264,7 +269,8 @@ class TestEditRecallPin:
             audited = uow.session.scalars(
                 select(AuditRecord.action).where(AuditRecord.action == "message.pinned")
             ).all()
-        assert [m.seq for m in page.pinned] == [1] and audited == ["message.pinned"]
+        assert [m.seq for m in page.pinned] == [1]
+        assert audited == ["message.pinned"]
 
     @pytest.mark.clause("s6-4.3")
     def test_admins_categorise_and_members_filter_by_category(self, db: Database) -> None:
@@ -321,8 +327,10 @@ class TestReadAndSearch:
         with db.reading() as uow:
             missed = messages.missed(uow, member.person_id, {group_id: 2})
             cut = messages.missed(uow, member.person_id, {group_id: 0}, limit=3)
-        assert [m.seq for m in missed.messages] == [3, 4, 5] and missed.truncated == []
-        assert [m.seq for m in cut.messages] == [1, 2, 3] and cut.truncated == [group_id]
+        assert [m.seq for m in missed.messages] == [3, 4, 5]
+        assert missed.truncated == []
+        assert [m.seq for m in cut.messages] == [1, 2, 3]
+        assert cut.truncated == [group_id]
 
 
 class TestGroupCommit:
@@ -355,4 +363,5 @@ class TestGroupCommit:
         stored = db.batched(
             lambda uow: messages.send(uow, member, group_id, messages.Draft("y", "好的"))
         )
-        assert stored.message and stored.message.seq == 1
+        assert stored.message
+        assert stored.message.seq == 1

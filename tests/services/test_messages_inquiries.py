@@ -79,8 +79,10 @@ class TestAssignments:
         assert scheduler.run_due(db, later)["inquiries_overdue"] == 0  # reminded once
         assert reminded(db) == [second_id]
         rows = {r.person_id: r for r in report(db, "leader", group_id, now=later)}
-        assert rows[member_id].responded_at is not None and not rows[member_id].overdue
-        assert rows[second_id].responded_at is None and rows[second_id].overdue
+        assert rows[member_id].responded_at is not None
+        assert not rows[member_id].overdue
+        assert rows[second_id].responded_at is None
+        assert rows[second_id].overdue
         overdue = report(db, "leader", group_id, only_overdue=True, now=later)
         assert [r.person_id for r in overdue] == [second_id]
         with db.reading() as uow:
@@ -109,7 +111,8 @@ class TestQuestions:
             open_ = inquiries.open_questions(uow, principal(db, MEMBER), group_id)
         assert [q.body for q in open_] == ["年度总结的模板在哪里下载？"]
         blocked = send(db, MEMBER, group_id, "这模板谁做的，脑残吗？", expects="question")
-        assert blocked.status == "refused" and blocked.refusal is not None
+        assert blocked.status == "refused"
+        assert blocked.refusal is not None
         assert blocked.refusal.code == "messages.content_blocked"
         with db.reading() as uow:
             assert len(list(uow.session.scalars(select(Inquiry)))) == 1

@@ -265,7 +265,8 @@ class TestAcknowledgement:
         notice_id = publish(db, OWNER, (group_id,))
         first = ack(db, MEMBER, notice_id)
         again = ack(db, MEMBER, notice_id)
-        assert first.first and not again.first
+        assert first.first
+        assert not again.first
         assert again.at == first.at
         with db.reading() as uow:
             count = uow.session.scalar(select(func.count()).select_from(NoticeAcknowledgement))
@@ -293,7 +294,8 @@ class TestAcknowledgement:
         notice_id = publish(db, OWNER, (group_id,))
         outcome = send(db, MEMBER, group_id, "收到！")
         assert outcome.status == "acknowledged"
-        assert outcome.acknowledged and outcome.acknowledged["notice_id"] == notice_id
+        assert outcome.acknowledged
+        assert outcome.acknowledged["notice_id"] == notice_id
         with db.reading() as uow:
             kinds = list(
                 uow.session.scalars(select(Message.kind).where(Message.group_id == group_id))
@@ -302,7 +304,8 @@ class TestAcknowledgement:
                 NoticeAcknowledgement, (notice_id, principal(db, MEMBER).person_id)
             )
         assert kinds == ["notice"]
-        assert row is not None and row.how == "reply"
+        assert row is not None
+        assert row.how == "reply"
 
     @pytest.mark.clause("s2-2.2.4a")
     def test_a_substantive_reply_to_the_notice_is_posted_and_acknowledges(
@@ -347,7 +350,8 @@ class TestLedgerAndReminders:
         assert [(t.recipients, t.acknowledged) for t in found.groups] == [(2, 1)]
         # Outstanding first, then the acknowledged with their time.
         assert [r.name for r in found.rows] == ["吴晓敏", "孙浩然"]
-        assert found.rows[0].acknowledged_at is None and found.rows[1].acknowledged_at
+        assert found.rows[0].acknowledged_at is None
+        assert found.rows[1].acknowledged_at
         later = utcnow() + timedelta(hours=3)
         with db.unit_of_work() as uow:
             assert notice_followup.remind_outstanding(uow, later) == 1
@@ -370,7 +374,8 @@ class TestLedgerAndReminders:
         with db.unit_of_work() as uow:  # the deadline has passed
             uow.session.execute(update(Notice).values(deadline=utcnow() - timedelta(minutes=1)))
         done = scheduler.run_due(db)
-        assert done["notices_overdue"] == 1 and done["notices_unpinned"] == 1
+        assert done["notices_overdue"] == 1
+        assert done["notices_unpinned"] == 1
         assert scheduler.run_due(db)["notices_overdue"] == 0  # reported once
         with db.reading() as uow:
             overdue = notice_followup.overdue_for_me(uow, principal(db, OWNER))
@@ -379,7 +384,8 @@ class TestLedgerAndReminders:
             found = notices.notice(uow, principal(db, OWNER), notice_id)
             page = messages.history(uow, principal(db, MEMBER), group_id)
         assert "notice.overdue" in kinds
-        assert found.pinned is False and page.pinned == []
+        assert found.pinned is False
+        assert page.pinned == []
         assert [[r.name for r in o.people] for o in overdue] == [["吴晓敏"]]
         assert nothing == []
 
@@ -401,7 +407,9 @@ class TestLedgerAndReminders:
             assert audit.verify(uow).broken is None
         assert len(acks) == 1
         assert record.summary["hash"] in text
-        assert "孙浩然" in text and "吴晓敏" in text  # the acknowledged and the outstanding
+        # the acknowledged and the outstanding
+        assert "孙浩然" in text
+        assert "吴晓敏" in text
         local = acks[0].at.replace(tzinfo=UTC).astimezone(ZoneInfo("Asia/Shanghai"))
         assert local.strftime("%Y-%m-%d %H:%M:%S") in text
         # The summary line, and the one outstanding row.

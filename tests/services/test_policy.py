@@ -77,7 +77,8 @@ class TestAdoption:
                 policy_admin.pending_acknowledgement(uow, principal(agency, "member").user_id)
                 is None
             )
-        assert status["member"] is not None and status["office"] is None
+        assert status["member"] is not None
+        assert status["office"] is None
 
     def test_a_second_adoption_is_refused(self, agency: Database) -> None:
         adopt(agency, "s2")
@@ -110,7 +111,8 @@ class TestGovernedChange:
         assert in_force(agency).version == 1
         assert approve(agency, "leader", proposal) == 2
         now = in_force(agency)  # read anew: no restart, no cache to clear
-        assert now.version == 2 and now.policy.settings.membership.inactivity_days == 30
+        assert now.version == 2
+        assert now.policy.settings.membership.inactivity_days == 30
         with agency.reading() as uow:
             assert (
                 policy_admin.pending_acknowledgement(uow, principal(agency, "member").user_id)
@@ -125,7 +127,8 @@ class TestGovernedChange:
         with agency.reading() as uow:
             v1, old = policy_admin.version(uow, 1)
             v2, new = policy_admin.version(uow, 2)
-        assert old.settings.patrol.every_days == 7 and new.settings.patrol.every_days == 14
+        assert old.settings.patrol.every_days == 7
+        assert new.settings.patrol.every_days == 14
         assert v2.changes == [["settings.patrol.every_days", 7, 14]]
         assert v1.status == "published"
 
@@ -183,9 +186,11 @@ class TestGovernedChange:
             status = {
                 r.username: r.acknowledged_at for r in policy_admin.acknowledgement_status(uow, 2)
             }
-        assert pending is not None and pending.version == 2
+        assert pending is not None
+        assert pending.version == 2
         assert history[0].changes == [["settings.patrol.every_days", 30, 14]]
-        assert status["member"] is None and status["office"] is None
+        assert status["member"] is None
+        assert status["office"] is None
 
     @pytest.mark.clause("s2-4", "s4-9.2")
     def test_a_version_governs_only_from_its_publication(self, agency: Database) -> None:
@@ -203,8 +208,10 @@ class TestGovernedChange:
         with agency.reading() as uow:
             before = policy_admin.in_force_at(uow, second - timedelta(microseconds=1))
             after = policy_admin.in_force_at(uow, second)
-        assert before is not None and before.version == 1
-        assert after is not None and after.version == 2
+        assert before is not None
+        assert before.version == 1
+        assert after is not None
+        assert after.version == 2
 
     def test_refusal_needs_a_reason_and_leaves_the_policy_alone(self, agency: Database) -> None:
         adopt(agency, "s2")

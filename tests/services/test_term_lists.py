@@ -42,7 +42,8 @@ class TestImport:
         chat_group(db)
         import_file(db, "political.txt", "# ours\n甲乙丙\n丁戊己\tpinyin\n".encode())
         report = import_file(db, "political.txt", "庚辛壬\tallow=庚辛壬癸\n庚辛壬\n".encode())
-        assert report.categories == {"political": 1} and report.duplicates == 1
+        assert report.categories == {"political": 1}
+        assert report.duplicates == 1
         assert agency_entries(db, "political") == ["庚辛壬"]
         [first, second] = audited(db, "content.lists_imported")
         assert second.summary == {
@@ -148,7 +149,8 @@ class TestInForce:
             term_lists.apply(uow)
         outcome = send(db, "member", group_id, f"周末去{NEW_WORD}钓鱼")
         assert outcome.status == "refused"
-        assert outcome.verdict and outcome.verdict["categories"] == ["political"]
+        assert outcome.verdict
+        assert outcome.verdict["categories"] == ["political"]
 
     def test_another_process_rebuilds_in_the_background_without_waiting(self, db: Database) -> None:
         """A change made elsewhere: the revision moved, this process's engine is older."""

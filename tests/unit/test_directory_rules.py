@@ -138,7 +138,8 @@ class TestDiff:
         old = PersonRecord("A1", "张三", "财政局", "办公室", post="科员")
         new = PersonRecord("A1", "张三", "财政局", "预算股", post="股长")
         created, [change], unchanged = diff_people({"A1": old}, [new])
-        assert not created and unchanged == 0
+        assert not created
+        assert unchanged == 0
         assert [(c.field, c.before, c.after) for c in change.changes] == [
             ("department", "办公室", "预算股"),
             ("post", "科员", "股长"),

@@ -28,7 +28,8 @@ from qunguan.policy.render import build, chinese_number, to_docx, to_pdf
 class TestPresets:
     def test_loads_and_validates(self, preset: str) -> None:
         policy = load_preset(preset)
-        assert policy.preset == preset and policy.title == presets()[preset].title
+        assert policy.preset == preset
+        assert policy.title == presets()[preset].title
 
     def test_every_clause_of_its_regulation_is_mapped(self, preset: str) -> None:
         policy = load_preset(preset)

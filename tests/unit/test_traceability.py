@@ -100,7 +100,8 @@ class TestClausesCommand:
         data = json.loads(result.output)["presets"]
         assert set(data) == {f"s{i}" for i in range(1, 8)}
         s2 = data["s2"]
-        assert s2["total"] == len(presets()["s2"].clauses) and s2["covered"] == 1
+        assert s2["total"] == len(presets()["s2"].clauses)
+        assert s2["covered"] == 1
         weekly = next(c for c in s2["clauses"] if c["id"] == "s2-2.3.2")
         assert weekly == {
             "id": "s2-2.3.2",

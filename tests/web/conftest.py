@@ -40,8 +40,9 @@ def signed_in(app_client: TestClient) -> Callable[[str], str]:
 
 
 @pytest.fixture
-def group_id(app_client: TestClient, db: Database) -> int:
-    # app_client seeded the agency; build the group on the same database.
+def group_id(app_client: TestClient, db: Database) -> int:  # noqa: ARG001
+    # Requested for its side effect: app_client seeded the agency (a fixture cannot take
+    # usefixtures); build the group on the same database.
     with db.unit_of_work() as uow:
         policy_admin.adopt_preset(uow, SETUP, "s2")
     gid = decide(db, "office", apply(db, owner_staff_no="O01", type="department"))

@@ -29,7 +29,9 @@ class TestSignIn:
             "/api/v1/auth/login", json={"username": "member", "password": PASSWORD}
         )
         cookie = response.headers["set-cookie"]
-        assert SESSION_COOKIE in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+        assert SESSION_COOKIE in cookie
+        assert "HttpOnly" in cookie
+        assert "SameSite=lax" in cookie
 
     def test_me_then_sign_out_ends_the_session(
         self, app_client: TestClient, signed_in: Callable[[str], str]
@@ -92,7 +94,8 @@ class TestForcedPasswordChange:
         assert blocked.status_code == 403
         assert blocked.json()["error"]["code"] == "auth.password_change_required"
         page = app_client.get("/directory", follow_redirects=False)
-        assert page.status_code == 303 and page.headers["location"] == "/account/password"
+        assert page.status_code == 303
+        assert page.headers["location"] == "/account/password"
         weak = app_client.post(
             "/api/v1/me/password",
             json={"current_password": PASSWORD, "new_password": "吴晓敏12345678"},

@@ -57,7 +57,7 @@ class TestLockout:
 
 class TestSessions:
     def test_revoking_a_session_takes_effect_on_its_next_request(
-        self, app_client: TestClient, migrated_url: str
+        self, app_client: TestClient
     ) -> None:
         other = TestClient(app_client.app)
         sign_in(other, "member")
@@ -88,7 +88,8 @@ class TestSessions:
 class TestSecondFactor:
     def test_governing_role_without_the_code_stays_pending(self, app_client: TestClient) -> None:
         answer = login(app_client, "admin")
-        assert answer["status"] == 200 and answer["second_factor_pending"]
+        assert answer["status"] == 200
+        assert answer["second_factor_pending"]
         blocked = app_client.get("/api/v1/users")
         assert blocked.status_code == 401
         assert blocked.json()["error"]["code"] == "auth.second_factor_required"
@@ -102,7 +103,8 @@ class TestSecondFactor:
             json={"code": totp_code("admin")},
             headers={"X-CSRF-Token": csrf},
         )
-        assert right.status_code == 200 and not right.json()["second_factor_pending"]
+        assert right.status_code == 200
+        assert not right.json()["second_factor_pending"]
         assert app_client.get("/api/v1/users").status_code == 200
 
     def test_a_governing_role_must_enrol_before_anything_else(
@@ -126,12 +128,14 @@ class TestSecondFactor:
             json={"code": pyotp.TOTP(secret).now()},
             headers={"X-CSRF-Token": csrf},
         )
-        assert confirmed.status_code == 200 and len(confirmed.json()["recovery_codes"]) == 10
+        assert confirmed.status_code == 200
+        assert len(confirmed.json()["recovery_codes"]) == 10
         assert app_client.get("/api/v1/directory/people").status_code == 200
 
     def test_a_member_is_not_asked_for_a_second_factor(self, app_client: TestClient) -> None:
         answer = login(app_client, "member")
-        assert not answer["second_factor_pending"] and not answer["second_factor_setup_required"]
+        assert not answer["second_factor_pending"]
+        assert not answer["second_factor_setup_required"]
 
     def test_a_recovery_code_works_once(self, app_client: TestClient, db: Database) -> None:
         with db.unit_of_work() as uow:
@@ -170,9 +174,11 @@ class TestTokens:
         assert secret.startswith("qg_")
         with db.reading() as uow:
             stored = uow.session.execute(text("SELECT token_hash, prefix FROM api_tokens")).one()
-        assert secret not in stored and stored[1] == secret[:10]
+        assert secret not in stored
+        assert stored[1] == secret[:10]
         listed = app_client.get("/api/v1/me/tokens").json()["items"]
-        assert "token" not in listed[0] and listed[0]["scopes"] == ["directory.read"]
+        assert "token" not in listed[0]
+        assert listed[0]["scopes"] == ["directory.read"]
 
         script = TestClient(app_client.app)
         bearer = {"Authorization": f"Bearer {secret}"}
@@ -280,7 +286,8 @@ class TestSecondFactorReplay:
         code = totp_code("admin")
         assert login(app_client, "admin", code=code)["status"] == 200
         again = login(TestClient(app_client.app), "admin", code=code)
-        assert again["status"] == 401 and again["error"]["code"] == "totp.code_wrong"
+        assert again["status"] == 401
+        assert again["error"]["code"] == "totp.code_wrong"
 
 
 class TestOwnPasswordGuessing:
@@ -319,9 +326,8 @@ class TestAdministratorLimits:
             json={"roles": ["auditor", "office"]},
             headers={"X-CSRF-Token": csrf},
         )
-        assert (
-            mixed.status_code == 409 and mixed.json()["error"]["code"] == "access.separated_duties"
-        )
+        assert mixed.status_code == 409
+        assert mixed.json()["error"]["code"] == "access.separated_duties"
 
 
 class TestLimits:
@@ -338,4 +344,5 @@ class TestLimits:
     ) -> None:
         signed_in("member")
         page = app_client.get("/account").text
-        assert "未开启" in page and "/account/second-factor" in page
+        assert "未开启" in page
+        assert "/account/second-factor" in page

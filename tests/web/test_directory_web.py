@@ -57,10 +57,12 @@ class TestImport:
             ["N03", "新人乙", "青山县财政局", "预算股", "科员", "", "否", "在职", ""]
         ]
         first = upload(app_client, csrf, org_workbook(rows))
-        assert first["status"] == 200 and first["applied"]
+        assert first["status"] == 200
+        assert first["applied"]
         assert first["counts"] == {"created": 1, "updated": 0, "unchanged": 6, "org_created": 0}
         again = upload(app_client, csrf, org_workbook(rows))
-        assert again["counts"]["created"] == 0 and not again["applied"]
+        assert again["counts"]["created"] == 0
+        assert not again["applied"]
 
     def test_dry_run_previews_without_writing(
         self, app_client: TestClient, signed_in: Signer
@@ -79,7 +81,8 @@ class TestImport:
         csrf = signed_in("member")
         assert app_client.get("/api/v1/directory/people").status_code == 200
         answer = upload(app_client, csrf, org_workbook())
-        assert answer["status"] == 403 and answer["error"]["code"] == "access.denied"
+        assert answer["status"] == 403
+        assert answer["error"]["code"] == "access.denied"
 
     def test_the_auditor_reads_no_directory(
         self, app_client: TestClient, signed_in: Signer
@@ -122,7 +125,8 @@ class TestRead:
         assert response.status_code == 200
         book = load_workbook(io.BytesIO(response.content))
         rows = list(book["人员"].iter_rows(values_only=True))
-        assert rows[0][:2] == ("工号", "姓名") and len(rows) == 1 + len(PEOPLE)
+        assert rows[0][:2] == ("工号", "姓名")
+        assert len(rows) == 1 + len(PEOPLE)
         csv_text = app_client.get(
             "/api/v1/directory/export", params={"format": "csv"}
         ).content.decode("utf-8-sig")

@@ -25,7 +25,8 @@ def test_apply_approve_invite_accept_through_the_pages(
     mcsrf, ocsrf = sign_in(member, "member"), sign_in(office, "office")
 
     form = member.get("/groups/apply").text
-    assert "申请建群" in form and "部门工作群" in form
+    assert "申请建群" in form
+    assert "部门工作群" in form
     refused = member.post(
         "/groups/apply",
         data={
@@ -36,7 +37,8 @@ def test_apply_approve_invite_accept_through_the_pages(
             "owner_staff_no": "O01",
         },
     )
-    assert refused.status_code == 422 and "群名称须为 4–20 个字" in refused.text
+    assert refused.status_code == 422
+    assert "群名称须为 4–20 个字" in refused.text
     applied = member.post(
         "/groups/apply",
         data={
@@ -48,10 +50,8 @@ def test_apply_approve_invite_accept_through_the_pages(
         },
         follow_redirects=False,
     )
-    assert (
-        applied.status_code == 303
-        and applied.headers["location"] == "/groups/applications?done=applied"
-    )
+    assert applied.status_code == 303
+    assert applied.headers["location"] == "/groups/applications?done=applied"
 
     inbox = office.get("/groups/applications").text
     application_id = re.search(r'action="/groups/applications/(\d+)/decision"', inbox)
@@ -70,10 +70,13 @@ def test_apply_approve_invite_accept_through_the_pages(
 
     mine = member.get("/groups").text
     invitation = re.search(r'action="/invitations/(\d+)/accept"', mine)
-    assert invitation is not None and "邀请你加入“预算股-预算编制”" in mine
+    assert invitation is not None
+    assert "邀请你加入“预算股-预算编制”" in mine
     member.post(f"/invitations/{invitation.group(1)}/accept", data={"csrf_token": mcsrf})
     detail = member.get(f"/groups/{group_id.group(1)}").text
-    assert "孙浩然" in detail and "王丽娟" in detail and "群主" in detail
+    assert "孙浩然" in detail
+    assert "王丽娟" in detail
+    assert "群主" in detail
 
 
 def test_a_group_page_someone_else_owns_is_not_found(
@@ -83,4 +86,5 @@ def test_a_group_page_someone_else_owns_is_not_found(
         policy_admin.adopt_preset(uow, SETUP, "s2")
     signed_in("member")
     response = app_client.get("/groups/12345")
-    assert response.status_code == 404 and "工作群不存在" in response.text
+    assert response.status_code == 404
+    assert "工作群不存在" in response.text

@@ -69,7 +69,8 @@ def test_a_member_of_group_a_never_reads_group_b(app_client: TestClient, db: Dat
         f"/api/v1/groups/{group_b}/findings",
     ):
         response = member.get(path)
-        assert response.status_code == 404 and response.json()["error"]["code"] == "group.not_found"
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "group.not_found"
     assert [g["id"] for g in member.get("/api/v1/groups").json()["items"]] == [group_a]
 
 
@@ -93,7 +94,8 @@ def test_a_refused_name_quotes_its_article(
     assert [d["code"] for d in error["details"]] == ["groups.name_sensitive"]
     assert error["clauses"] == ["s1-3.2", "s4-2.2"]
     [citation] = error["citations"]
-    assert citation["clause"] == "s4-2.2" and citation["quote"].startswith(
+    assert citation["clause"] == "s4-2.2"
+    assert citation["quote"].startswith(
         "根据《公务微信工作群管理制度》第二条：工作群的名称要简洁明了"
     )
 

@@ -31,7 +31,8 @@ class TestSendingThroughTheApi:
         assert answer.json()["status"] == "stored"
         assert answer.json()["message"]["seq"] == 1
         again = post(app_client, csrf, group_id, "下午三点在三楼会议室开会")
-        assert again.status_code == 201 and again.json()["message"]["seq"] == 1
+        assert again.status_code == 201
+        assert again.json()["message"]["seq"] == 1
 
     @pytest.mark.clause("s1-2.1", "s2-2.2.1")
     def test_forbidden_content_is_refused_quoting_the_article_and_the_hit_is_recorded(
@@ -43,7 +44,8 @@ class TestSendingThroughTheApi:
         error = answer.json()["error"]
         assert error["code"] == "messages.content_blocked"
         assert "s2-2.2.1" in error["clauses"]
-        assert error["citations"] and error["citations"][0]["quote"].startswith("根据《")
+        assert error["citations"]
+        assert error["citations"][0]["quote"].startswith("根据《")
         with db.reading() as uow:
             assert list(uow.session.scalars(select(Message))) == []
             hits = list(
@@ -51,7 +53,8 @@ class TestSendingThroughTheApi:
                     select(AuditRecord).where(AuditRecord.action == "message.blocked")
                 )
             )
-        assert len(hits) == 1 and hits[0].summary["categories"] == ["gambling-fraud"]
+        assert len(hits) == 1
+        assert hits[0].summary["categories"] == ["gambling-fraud"]
         assert hits[0].summary["spans"][0][2] == "网络赌博"
 
     def test_abuse_is_held_for_review_and_only_the_author_sees_it(
@@ -63,10 +66,12 @@ class TestSendingThroughTheApi:
         assert answer.json()["status"] == "held"
         assert answer.json()["notice"]["code"] == "messages.held"
         mine = app_client.get(f"/api/v1/groups/{group_id}/messages").json()
-        assert [m["body"] for m in mine["held"]] == ["你真是个傻逼"] and mine["messages"] == []
+        assert [m["body"] for m in mine["held"]] == ["你真是个傻逼"]
+        assert mine["messages"] == []
         csrf = signed_in("office")
         theirs = app_client.get(f"/api/v1/groups/{group_id}/messages").json()
-        assert theirs["held"] == [] and theirs["messages"] == []
+        assert theirs["held"] == []
+        assert theirs["messages"] == []
 
     @pytest.mark.clause("s1-5.3")
     def test_personal_data_asks_the_sender_to_confirm_first(
@@ -79,7 +84,8 @@ class TestSendingThroughTheApi:
         assert asked.json()["error"]["code"] == "messages.confirm_required"
         assert asked.json()["error"]["verdict"]["categories"] == ["personal-data"]
         sent = post(app_client, csrf, group_id, body, client_id="pd-1", confirmed=True)
-        assert sent.status_code == 201 and sent.json()["message"]["seq"] == 1
+        assert sent.status_code == 201
+        assert sent.json()["message"]["seq"] == 1
 
     def test_a_red_envelope_is_refused(
         self, app_client: TestClient, signed_in: Sign, group_id: int

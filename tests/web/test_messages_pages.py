@@ -24,7 +24,9 @@ def group_id(db: Database) -> int:
 
 
 @pytest.fixture
-def client(migrated_url: str, group_id: int) -> Iterator[TestClient]:
+def client(migrated_url: str, group_id: int) -> Iterator[TestClient]:  # noqa: ARG001
+    # group_id is requested for its side effect: the group exists before the app starts
+    # (a fixture cannot take usefixtures).
     with TestClient(create_app(Settings(database_url=migrated_url))) as client:
         yield client
 
@@ -49,11 +51,14 @@ class TestChatPage:
         send(db, MEMBER, group_id, "收到", reply_to_seq=1)
         sign_in(client, MEMBER)
         page = client.get(f"/chat/{group_id}").text
-        assert 'id="m-1"' in page and 'id="m-2"' in page
-        assert "明天上午九点开会" in page and "王丽娟" in page
+        assert 'id="m-1"' in page
+        assert 'id="m-2"' in page
+        assert "明天上午九点开会" in page
+        assert "王丽娟" in page
         assert 'class="msg mine"' in page  # the member's own reply sits on the right
         assert "回复 王丽娟" in page
-        assert 'id="chat-strings"' in page and 'name="csrf-token"' in page
+        assert 'id="chat-strings"' in page
+        assert 'name="csrf-token"' in page
 
     def test_it_speaks_chinese_by_default_and_english_when_asked(
         self, client: TestClient, group_id: int
@@ -66,7 +71,8 @@ class TestChatPage:
     def test_a_group_one_is_not_in_is_not_found(self, client: TestClient, group_id: int) -> None:
         sign_in(client, "leader")  # may use groups, but is not in this one
         response = client.get(f"/chat/{group_id}")
-        assert response.status_code == 404 and "工作群不存在" in response.text
+        assert response.status_code == 404
+        assert "工作群不存在" in response.text
         sign_in(client, MEMBER)
         assert client.get("/chat/99999").status_code == 404
 
@@ -76,12 +82,14 @@ class TestChatPage:
         send(db, OWNER, group_id, XSS)
         sign_in(client, MEMBER)
         page = client.get(f"/chat/{group_id}").text
-        assert "<img src=x" not in page and "<svg onload" not in page
+        assert "<img src=x" not in page
+        assert "<svg onload" not in page
         assert "<script>window.__xss" not in page
         assert "&lt;img src=x onerror=window.__xss=1&gt;" in page
         # The data block for the script carries it as JSON with no raw angle brackets.
         data = page.split('id="chat-data">', 1)[1].split("</script>", 1)[0]
-        assert "<" not in data and "\\u003cimg" in data
+        assert "<" not in data
+        assert "\\u003cimg" in data
 
     def test_the_navigation_and_the_group_page_lead_to_the_chat(
         self, client: TestClient, group_id: int
@@ -89,7 +97,8 @@ class TestChatPage:
         sign_in(client, MEMBER)
         detail = client.get(f"/groups/{group_id}").text
         assert f'href="/chat/{group_id}"' in detail
-        assert '<a href="/chat"' in detail and ">消息</a>" in detail
+        assert '<a href="/chat"' in detail
+        assert ">消息</a>" in detail
 
 
 class TestRichText:
@@ -118,4 +127,5 @@ class TestRichText:
             sign_in(client, OWNER)
             page = client.get(f"/chat/{group_id}").text
         assert "你不是本群成员，只能查看。" in page
-        assert '<textarea id="composer-input"' in page and "disabled>" in page
+        assert '<textarea id="composer-input"' in page
+        assert "disabled>" in page

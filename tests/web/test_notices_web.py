@@ -40,7 +40,8 @@ def test_a_member_is_refused_with_the_article_quoted(
     assert error["code"] == "notices.not_publisher"
     assert "办公室" in error["message"]
     assert error["clauses"] == ["s2-2.2.3"]
-    assert error["citations"] and "通知" in error["citations"][0]["quote"]
+    assert error["citations"]
+    assert "通知" in error["citations"][0]["quote"]
 
 
 def test_bad_input_gets_a_clear_error(
@@ -84,10 +85,12 @@ def test_acknowledgement_is_ones_own_and_the_ledger_counts_it(
     )
     member = signed_in("member")
     overview = app_client.get("/api/v1/notices").json()
-    assert overview["outstanding"] == 1 and overview["may_publish"] is False
+    assert overview["outstanding"] == 1
+    assert overview["may_publish"] is False
     first = app_client.post(f"/api/v1/notices/{notice['id']}/ack", headers={"X-CSRF-Token": member})
     again = app_client.post(f"/api/v1/notices/{notice['id']}/ack", headers={"X-CSRF-Token": member})
-    assert first.json()["first"] is True and again.json()["first"] is False
+    assert first.json()["first"] is True
+    assert again.json()["first"] is False
     assert again.json()["at"] == first.json()["at"]
     assert app_client.get("/api/v1/notices").json()["outstanding"] == 0
     # A member does not see the ledger; the publisher does.
@@ -95,12 +98,16 @@ def test_acknowledgement_is_ones_own_and_the_ledger_counts_it(
     signed_in("office")
     ledger = app_client.get(f"/api/v1/notices/{notice['id']}/ledger").json()
     assert (ledger["recipients"], ledger["acknowledged"], ledger["outstanding"]) == (1, 1, 0)
-    assert ledger["people"][0]["name"] == "孙浩然" and ledger["people"][0]["how"] == "tap"
+    assert ledger["people"][0]["name"] == "孙浩然"
+    assert ledger["people"][0]["how"] == "tap"
     xlsx = app_client.get(f"/api/v1/notices/{notice['id']}/ledger.xlsx")
     rows = list(load_workbook(io.BytesIO(xlsx.content)).worksheets[0].iter_rows(values_only=True))
-    assert rows[0][0] == "姓名" and rows[1][0] == "孙浩然" and rows[1][6] == "点击确认"
+    assert rows[0][0] == "姓名"
+    assert rows[1][0] == "孙浩然"
+    assert rows[1][6] == "点击确认"
     pdf = app_client.get(f"/api/v1/notices/{notice['id']}/certificate.pdf")
-    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
 
 
 @pytest.mark.clause("s2-3.1")
@@ -133,7 +140,8 @@ def test_a_bare_reply_under_a_no_reply_notice_is_refused_with_its_article(
     answer = post(app_client, signed_in("member"), group_id, "收到")
     assert answer.status_code == 409
     error = answer.json()["error"]
-    assert error["code"] == "notices.no_reply_needed" and error["clauses"] == ["s2-2.2.4b"]
+    assert error["code"] == "notices.no_reply_needed"
+    assert error["clauses"] == ["s2-2.2.4b"]
 
 
 @pytest.mark.clause("s2-2.2.4a")
@@ -153,11 +161,11 @@ def test_the_pages_show_the_card_the_composer_and_the_ledger(
     app_client: TestClient,
     signed_in: Sign,
     group_id: int,
-    db: Database,
 ) -> None:
     csrf = signed_in("office")
     page = app_client.get("/notices/new")
-    assert page.status_code == 200 and "你将以办公室名义发布" in page.text
+    assert page.status_code == 200
+    assert "你将以办公室名义发布" in page.text
     created = app_client.post(
         "/notices/new",
         data={
@@ -176,7 +184,8 @@ def test_the_pages_show_the_card_the_composer_and_the_ledger(
     )
     signed_in("member")
     mine = app_client.get("/notices")
-    assert "周例会" in mine.text and "确认收到" in mine.text
+    assert "周例会" in mine.text
+    assert "确认收到" in mine.text
     refused = app_client.get("/notices/new")
     assert "你目前无权发布通知" in refused.text
 
@@ -186,7 +195,8 @@ def test_the_announcement_page_saves_a_version_and_the_api_reads_it(
 ) -> None:
     csrf = signed_in("office")
     page = app_client.get(f"/announcements/{group_id}")
-    assert page.status_code == 200 and "保存群公告" in page.text
+    assert page.status_code == 200
+    assert "保存群公告" in page.text
     saved = app_client.post(
         f"/announcements/{group_id}",
         data={"section_name": "公告", "section_text": "本群用于年度预算编制。", "csrf_token": csrf},
@@ -197,10 +207,12 @@ def test_the_announcement_page_saves_a_version_and_the_api_reads_it(
         f"/announcements/{group_id}",
         data={"section_name": "公告", "section_text": " ", "csrf_token": csrf},
     )
-    assert empty.status_code == 422 and "不能为空" in empty.text
+    assert empty.status_code == 422
+    assert "不能为空" in empty.text
     signed_in("member")
     shown = app_client.get(f"/api/v1/groups/{group_id}/announcement").json()
-    assert shown["sections"] == {"公告": "本群用于年度预算编制。"} and shown["may_edit"] is False
+    assert shown["sections"] == {"公告": "本群用于年度预算编制。"}
+    assert shown["may_edit"] is False
 
 
 def test_a_deadline_given_in_local_time_is_kept_as_that_moment(
@@ -222,7 +234,8 @@ def test_the_files_of_a_ledger_are_the_publishers_and_reminders_reach_the_member
     for path in ("ledger.xlsx", "certificate.pdf", "ledger"):
         assert app_client.get(f"/api/v1/notices/{notice['id']}/{path}").status_code == 404
     page = app_client.get("/notifications")
-    assert "尚未确认，请及时确认收到" in page.text and f"/notices/{notice['id']}" in page.text
+    assert "尚未确认，请及时确认收到" in page.text
+    assert f"/notices/{notice['id']}" in page.text
     mine = app_client.get("/api/v1/notifications").json()
     assert mine["items"][0]["kind"] == "notice.reminder"
     assert mine["unread"] == len(mine["items"])  # the invitation to the group, too
@@ -232,8 +245,9 @@ def test_the_files_of_a_ledger_are_the_publishers_and_reminders_reach_the_member
 
 
 @pytest.mark.clause("s2-2.2.3")
+@pytest.mark.usefixtures("group_id")
 def test_a_leader_authorises_a_department_on_the_page_and_a_bad_term_is_named(
-    app_client: TestClient, signed_in: Sign, group_id: int, db: Database
+    app_client: TestClient, signed_in: Sign, db: Database
 ) -> None:
     with db.reading() as uow:
         member = DirectoryRepository(uow.session).person_by_staff_no("M01")
@@ -245,7 +259,8 @@ def test_a_leader_authorises_a_department_on_the_page_and_a_bad_term_is_named(
         "csrf_token": csrf,
     }
     refused = app_client.post("/notices/grants", data={**form, "days": "5000"})
-    assert refused.status_code == 422 and "授权期限最长" in refused.text
+    assert refused.status_code == 422
+    assert "授权期限最长" in refused.text
     granted = app_client.post(
         "/notices/grants", data={**form, "days": "30"}, follow_redirects=False
     )
@@ -262,7 +277,9 @@ def test_a_groups_month_in_figures_for_its_owner(
     signed_in("office")
     month = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     figures = app_client.get(f"/api/v1/groups/{group_id}/usage?month={month}").json()
-    assert figures["members"] == 2 and figures["month"] == month
+    assert figures["members"] == 2
+    assert figures["month"] == month
     assert app_client.get(f"/api/v1/groups/{group_id}/usage?month=2026-13").status_code == 422
     page = app_client.get(f"/usage/{group_id}?month={month}")
-    assert page.status_code == 200 and "通知确认率" in page.text
+    assert page.status_code == 200
+    assert "通知确认率" in page.text

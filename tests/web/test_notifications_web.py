@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
 Sign = Callable[[str], str]
 
 
+@pytest.mark.usefixtures("group_id")
 def test_an_invitation_reaches_the_invitee_as_a_sentence_and_reading_clears_the_badge(
-    app_client: TestClient, signed_in: Sign, group_id: int
+    app_client: TestClient, signed_in: Sign
 ) -> None:
     signed_in("member")
     mine = app_client.get("/api/v1/notifications").json()
@@ -26,9 +28,8 @@ def test_an_invitation_reaches_the_invitee_as_a_sentence_and_reading_clears_the_
     assert app_client.get("/api/v1/notifications").json()["unread"] == 0
 
 
-def test_nobody_reads_anothers_notifications(
-    app_client: TestClient, signed_in: Sign, group_id: int
-) -> None:
+@pytest.mark.usefixtures("group_id")
+def test_nobody_reads_anothers_notifications(app_client: TestClient, signed_in: Sign) -> None:
     signed_in("member")
     theirs = app_client.get("/api/v1/notifications").json()["items"]
     assert theirs != []

@@ -32,15 +32,18 @@ class TestReading:
         signed_in("member")
         page = adopted.get("/policy").text
         assert "青山县财政局公务微信工作群管理制度" in page
-        assert "第一章" in page and "第二十条" in page
+        assert "第一章" in page
+        assert "第二十条" in page
         pdf = adopted.get("/api/v1/policy/regulation.pdf")
         assert pdf.headers["content-type"] == "application/pdf"
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
         assert "第二十条" in text
         docx = adopted.get("/api/v1/policy/regulation.docx")
-        assert docx.status_code == 200 and docx.content[:2] == b"PK"
+        assert docx.status_code == 200
+        assert docx.content[:2] == b"PK"
         api = adopted.get("/api/v1/policy").json()
-        assert api["version"] == 1 and len(api["regulation"]["chapters"]) == 8
+        assert api["version"] == 1
+        assert len(api["regulation"]["chapters"]) == 8
 
     def test_a_member_is_asked_to_acknowledge_then_is_not(
         self, adopted: TestClient, signed_in: Signer
@@ -60,9 +63,7 @@ class TestReading:
 
 
 class TestRevising:
-    def test_propose_through_the_api_then_a_leader_approves(
-        self, adopted: TestClient, db: Database
-    ) -> None:
+    def test_propose_through_the_api_then_a_leader_approves(self, adopted: TestClient) -> None:
         from tests.web.conftest import sign_in
 
         security = TestClient(adopted.app)
@@ -91,7 +92,8 @@ class TestRevising:
         history = leader.get("/policy/versions").text
         assert "settings.patrol.every_days" in history
         status = leader.get("/api/v1/policy/versions/2/acknowledgements").json()
-        assert status["acknowledged"] == 0 and status["total"] == 6
+        assert status["acknowledged"] == 0
+        assert status["total"] == 6
 
     def test_a_refusal_quotes_the_article_it_enforces(
         self, adopted: TestClient, signed_in: Signer
@@ -109,7 +111,8 @@ class TestRevising:
         )
         assert refused.status_code == 403
         error = refused.json()["error"]
-        assert error["code"] == "policy.not_proposer" and "s4-9.1" in error["clauses"]
+        assert error["code"] == "policy.not_proposer"
+        assert "s4-9.1" in error["clauses"]
         [quote] = [c["quote"] for c in error["citations"] if c["clause"] == "s4-9.1"]
         assert quote.startswith(
             "根据《公务微信工作群管理制度》第十九条：公务微信工作群管理制度由单位领导负责解释和管理"

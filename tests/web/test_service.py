@@ -14,7 +14,8 @@ from qunguan.web.app import create_app
 class TestService:
     def test_healthz(self, app_client: TestClient) -> None:
         body = app_client.get("/healthz").json()
-        assert body["status"] == "ok" and body["schema"] == migrate.head_revision()
+        assert body["status"] == "ok"
+        assert body["schema"] == migrate.head_revision()
 
     def test_openapi_document_lists_the_versioned_api(self, app_client: TestClient) -> None:
         doc = app_client.get("/api/v1/openapi.json").json()

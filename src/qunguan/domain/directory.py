@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from qunguan.domain.errors import DomainError, ErrorDetail
@@ -173,7 +173,9 @@ def _parse_date(value: object) -> date:
         return value
     text = _cell_text(value).replace("/", "-").replace(".", "-")
     return (
-        date.fromisoformat(text) if len(text) == 10 else datetime.strptime(text, "%Y-%m-%d").date()
+        date.fromisoformat(text)
+        if len(text) == 10
+        else datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC).date()
     )
 
 

@@ -44,7 +44,7 @@ JOBS = (
         lambda s: s.membership.audit_every_days,
         lambda uow, run_id: membership_audit.audit_memberships(uow, run_id),
     ),
-    Job("group_expiry", lambda s: 1, lambda uow, _run_id: membership_audit.expire_groups(uow)),
+    Job("group_expiry", lambda _s: 1, lambda uow, _run_id: membership_audit.expire_groups(uow)),
     Job(
         "inactivity_check",
         lambda s: 1 if s.membership.inactivity_days else None,

@@ -4,7 +4,7 @@ home addresses. Each finder reads the ``plain`` view and returns spans in it."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10x98765432"
@@ -31,7 +31,7 @@ def resident_id_valid(number: str) -> bool:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    if not 1900 <= born.year <= date.today().year:
+    if not 1900 <= born.year <= datetime.now(UTC).astimezone().year:
         return False
     total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == number[17]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -516,7 +516,7 @@ def to_pdf(regulation: Regulation, font_path: str = "") -> bytes:
             if article.interpretation:
                 story.append(Paragraph(f"【释义】{pdf_escape(article.interpretation)}", note))
     out = io.BytesIO()
-    generated = datetime.now().strftime("%Y-%m-%d %H:%M")
+    generated = datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M")
     pdf = SimpleDocTemplate(
         out,
         pagesize=A4,

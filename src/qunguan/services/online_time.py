@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.document import Settings
@@ -77,7 +76,7 @@ class PresenceReport:
     rows: list[PresenceRow]
 
 
-def report(uow: UnitOfWork, principal: Principal, day: date) -> PresenceReport:
+def report(uow: UnitOfWork, day: date) -> PresenceReport:
     """Each active person's online working minutes on a day, short of the threshold or
     online throughout. For the office and leaders (the page and API check the permission)."""
     settings = policy_admin.require_current(uow).policy.settings

@@ -19,7 +19,7 @@ _SCRIPTS = Path(__file__).parent / "migrations"
 _UNMODELLED_PREFIXES = ("messages_fts", "ix_messages_body_trgm")
 
 
-def include_name(name: str | None, type_: str, _parent: object) -> bool:
+def include_name(name: str | None, _type: str, _parent: object) -> bool:
     return not (name or "").startswith(_UNMODELLED_PREFIXES)
 
 

@@ -75,7 +75,7 @@ class ClauseRecorder:
         elif report.skipped and entry["outcome"] != "failed":
             entry["outcome"] = "skipped"
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+    def pytest_sessionfinish(self) -> None:
         path = self.config.getoption("--clause-report")
         if not path or hasattr(self.config, "workerinput"):
             return  # xdist workers send their reports to the controller, which writes

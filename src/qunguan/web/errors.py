@@ -177,7 +177,7 @@ def install(app: FastAPI) -> None:
         return render_error(request, DomainError("store.conflict", ErrorKind.CONFLICT))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
+    async def _unexpected(request: Request, _exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         response = render_error(request, DomainError("internal", ErrorKind.UNAVAILABLE))
         response.status_code = 500

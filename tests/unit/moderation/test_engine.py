@@ -82,11 +82,13 @@ class TestVerdict:
         text = "参考 www.example.com"
         assert ENGINE.check(text, policy, policy.settings).passed
         verdict = ENGINE.check(text, policy, settings_for_group_type(policy, "exchange"))
-        assert verdict.action is BLOCK and verdict.categories == ("link",)
+        assert verdict.action is BLOCK
+        assert verdict.categories == ("link",)
 
     def test_a_cited_document_number_is_recorded_not_refused(self) -> None:
         verdict = check("根据京政发〔2024〕12号文件精神，做好落实。")
-        assert verdict.action is ContentAction.RECORD and verdict.passed
+        assert verdict.action is ContentAction.RECORD
+        assert verdict.passed
         assert verdict.spans[0].text == "京政发〔2024〕12号"
 
 
@@ -122,15 +124,18 @@ class TestPresets:
     def test_s3_a_marked_message_and_a_colleagues_mobile_are_both_blocked(self) -> None:
         marked = check("機密：关于机构调整的方案", "s3")
         mobile = check("小李的手机是13912345678", "s3")
-        assert marked.action is BLOCK and marked.categories == ("classification-marking",)
-        assert mobile.action is BLOCK and mobile.categories == ("personal-data",)
+        assert marked.action is BLOCK
+        assert marked.categories == ("classification-marking",)
+        assert mobile.action is BLOCK
+        assert mobile.categories == ("personal-data",)
         assert "s3-3.2.1" in marked.clause_ids
         assert "s3-4.2.1" in mobile.clause_ids
 
     @pytest.mark.clause("s3-3.2.3")
     def test_s3_a_betting_invitation_is_blocked(self) -> None:
         verdict = check("今晚赌球，一起下个注？", "s3")
-        assert verdict.action is BLOCK and verdict.categories == ("gambling-fraud",)
+        assert verdict.action is BLOCK
+        assert verdict.categories == ("gambling-fraud",)
 
     @pytest.mark.clause("s4-4.3", "s4-6.1")
     def test_s4_a_harmful_message_is_blocked_and_its_category_named(self) -> None:
@@ -162,15 +167,18 @@ class TestPresets:
     ) -> None:
         policy = preset("s6")
         marked = ENGINE.check_file("纪要.txt", "机密\n会议纪要".encode(), policy, policy.settings)
-        assert marked.action is BLOCK and marked.categories == ("classification-marking",)
+        assert marked.action is BLOCK
+        assert marked.categories == ("classification-marking",)
         assert "s6-3.4" in marked.clause_ids
         verdict = check("联系人电话 139 1234 5678", "s6")
-        assert verdict.action is CONFIRM and verdict.categories == ("personal-data",)
+        assert verdict.action is CONFIRM
+        assert verdict.categories == ("personal-data",)
 
     def test_s5_red_envelopes_transfers_and_gift_voucher_links_are_blocked(self) -> None:
         for text in ("发个红包", "扫我的收款码", "领取 https://gift.example.com/egift/123"):
             verdict = check(text, "s5")
-            assert verdict.action is BLOCK and verdict.clause_ids == ("s5-5",), text
+            assert verdict.action is BLOCK, text
+            assert verdict.clause_ids == ("s5-5",), text
 
     def test_s6_an_unknown_domain_is_blocked_a_government_one_is_not(self) -> None:
         assert check("请看 www.example.com", "s6").action is BLOCK
@@ -209,7 +217,8 @@ class TestEngineSwap:
             pass
         stop.set()
         worker.join()
-        assert results and results[0] is True
+        assert results
+        assert results[0] is True
         assert not slot.get().check("测试新词", policy, policy.settings).passed
 
 
@@ -255,7 +264,8 @@ class TestBackgroundBuilds:
         slot.offer(("db", 3), load(3))
         release.set()
         assert slot.wait(30)
-        assert slot.revision == ("db", 3) and loads == [1, 3]
+        assert slot.revision == ("db", 3)
+        assert loads == [1, 3]
 
     def test_a_slow_background_build_never_replaces_a_later_install(self) -> None:
         slot = EngineSlot(ENGINE)
@@ -281,5 +291,6 @@ class TestBackgroundBuilds:
 
         slot.offer(("db", 1), broken)
         assert slot.wait(30)
-        assert slot.get() is ENGINE and slot.revision is None
+        assert slot.get() is ENGINE
+        assert slot.revision is None
         assert isinstance(slot.last_error, OSError)

@@ -76,7 +76,8 @@ class TestOffsets:
     def test_each_character_of_a_view_comes_from_where_its_map_says(self, text: str) -> None:
         n = normalise(text)
         plain_origin, keyed_origin = n.plain_origin(), n.keyed_origin()
-        assert len(plain_origin) == len(n.plain) and len(keyed_origin) == len(n.keyed)
+        assert len(plain_origin) == len(n.plain)
+        assert len(keyed_origin) == len(n.keyed)
         assert plain_origin == sorted(set(plain_origin))
         assert all(n.folded[o] == ch for o, ch in zip(plain_origin, n.plain, strict=True))
         assert keyed_origin == sorted(keyed_origin)

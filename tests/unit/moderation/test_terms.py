@@ -31,7 +31,8 @@ class TestTextFormat:
         terms = parse_list("political", TEXT)
         assert [e.text for e in terms.entries] == ["学生", "法轮功", "内部传阅"]
         assert terms.entries[0].allow == ("大学生", "学生会")
-        assert terms.entries[1].pinyin and terms.entries[1].initials
+        assert terms.entries[1].pinyin
+        assert terms.entries[1].initials
         assert terms.entries[2].action is ContentAction.HOLD
 
     def test_dump_reads_back_unchanged(self) -> None:

@@ -341,7 +341,8 @@ def reveal(uow: UnitOfWork, principal: Principal, reveal_id: int) -> Revealed:
             clause_ids=rules.REPORTER_PROTECTED,
         )
     report = ConductRepository(uow.session).report(row.report_id)
-    assert report is not None and report.reporter_sealed is not None
+    assert report is not None
+    assert report.reporter_sealed is not None
     person_id = int(sealing.unseal(_require_key(), report.reporter_sealed))
     person = DirectoryRepository(uow.session).person(person_id)
     audit.record(

@@ -242,7 +242,7 @@ def decide(
         )
     # The owner named months ago may have left, moved or lost a qualification since.
     owner = DirectoryRepository(uow.session).person(row.owner_person_id)
-    owner_problems = _owner_problems(uow, settings, owner, row.scope_unit_id)
+    owner_problems = _owner_problems(settings, owner, row.scope_unit_id)
     if owner_problems:
         raise rules.refuse("groups.owner_invalid", owner_problems)
     if not repo.move_status(GroupApplication, row.id, "pending", "approved"):
@@ -377,7 +377,7 @@ def add_to_unit_wide(uow: UnitOfWork, group: Group, person: Person) -> bool:
 
 
 def _owner_problems(
-    uow: UnitOfWork, settings: Settings, owner: Person | None, scope_unit_id: int | None
+    settings: Settings, owner: Person | None, scope_unit_id: int | None
 ) -> list[ErrorDetail]:
     if owner is None or owner.status != EmploymentStatus.ACTIVE.value:
         return [ErrorDetail("groups.owner_not_active", field="owner")]
@@ -399,9 +399,7 @@ def require_status(group: Group, *allowed: str) -> None:
         raise DomainError("groups.not_active", ErrorKind.CONFLICT, params={"status": group.status})
 
 
-def _require_manager(
-    group: Group, role: GroupRole | None, principal: Principal, clauses: tuple[str, ...]
-) -> None:
+def _require_manager(group: Group, role: GroupRole | None, clauses: tuple[str, ...]) -> None:
     if not may_manage(role):
         raise DomainError("groups.not_manager", ErrorKind.FORBIDDEN, clause_ids=clauses)
     require_status(group)
@@ -410,7 +408,7 @@ def _require_manager(
 def rename(uow: UnitOfWork, principal: Principal, group_id: int, new_name: str) -> Group:
     """Only the owner and group admins rename; the change is audited (篇一 九.3.1)."""
     group, role = access_group(uow, principal, group_id)
-    _require_manager(group, role, principal, ("s1-9.3.1",))
+    _require_manager(group, role, ("s1-9.3.1",))
     settings = settings_in_force(uow)
     named = _name_check(uow, settings, new_name, exclude=group.name)
     if named.problems or named.warnings:

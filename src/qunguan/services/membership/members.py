@@ -527,7 +527,7 @@ def members(uow: UnitOfWork, principal: Principal, group_id: int) -> list[Member
     return out
 
 
-def set_nickname(uow: UnitOfWork, principal: Principal, group_id: int, nickname: str) -> None:
+def set_nickname(uow: UnitOfWork, principal: Principal, group_id: int) -> None:
     """There is no free nickname: a display name is the directory's (篇二 二.1)."""
     access_group(uow, principal, group_id)
     raise DomainError("members.nickname_forbidden", clause_ids=rules.DISPLAY_NAME_CLAUSES)

@@ -222,7 +222,8 @@ def _correctable(uow: UnitOfWork, principal: Principal, notice_id: int) -> Notic
 
 def _fields(uow: UnitOfWork, notice: Notice) -> dict[str, Any]:
     repo = NoticeRepository(uow.session)
-    assert notice.published_at is not None and notice.series_id is not None
+    assert notice.published_at is not None
+    assert notice.series_id is not None
     return rules.hashed_fields(
         series=notice.series_id,
         version=notice.version,

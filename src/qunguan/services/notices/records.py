@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -51,9 +52,10 @@ def _rows(ledger: Ledger, zone: str, *, acknowledged_first: bool = False) -> lis
     groups = {t.group_id: t.group_name for t in ledger.groups}
     people = ledger.rows
     if acknowledged_first:  # the certificate: the proof first, in the order it came
-        people = sorted(
-            people, key=lambda r: (r.acknowledged_at is None, r.acknowledged_at or datetime.min)
+        acknowledged = sorted(
+            (r for r in people if r.acknowledged_at is not None), key=attrgetter("acknowledged_at")
         )
+        people = acknowledged + [r for r in people if r.acknowledged_at is None]
     return [
         [
             r.name,

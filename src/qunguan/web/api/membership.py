@@ -87,10 +87,10 @@ def coverage(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
 
 
 @router.put("/groups/{group_id}/nickname")
-def set_nickname(group_id: int, body: NameIn, db: Db, principal: Member) -> dict[str, str]:
+def set_nickname(group_id: int, _body: NameIn, db: Db, principal: Member) -> dict[str, str]:
     """Always refused: display names come from the directory (篇二 二.1)."""
     with db.reading() as uow:
-        members.set_nickname(uow, principal, group_id, body.name)
+        members.set_nickname(uow, principal, group_id)
     return {}
 
 

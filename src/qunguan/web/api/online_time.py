@@ -22,12 +22,12 @@ Db = Annotated[Database, Depends(database)]
 
 
 @router.get("/presence")
-def online_time_report(db: Db, principal: Compliance, day: date | None = None) -> dict[str, Any]:
+def online_time_report(db: Db, _p: Compliance, day: date | None = None) -> dict[str, Any]:
     """Online working time per person on a workday, and who fell short (report only)."""
     with db.reading() as uow:
         settings = policy_admin.require_current(uow).policy.settings
         chosen = day or online_time.last_workday(settings, utcnow().date())
-        found = online_time.report(uow, principal, chosen)
+        found = online_time.report(uow, chosen)
     return {
         "day": found.day.isoformat(),
         "workday": found.workday,

@@ -22,13 +22,13 @@ Db = Annotated[Database, Depends(database)]
 
 
 @router.get("/presence")
-def online_time_page(request: Request, db: Db, principal: Compliance, day: str = "") -> Response:
+def online_time_page(request: Request, db: Db, _p: Compliance, day: str = "") -> Response:
     with db.reading() as uow:
         settings = policy_admin.require_current(uow).policy.settings
         if not online_time.tracking(settings):
             return render(request, "online_time/index.html", {"off": True})
         chosen = _day(day) or online_time.last_workday(settings, local_today(request))
-        found = online_time.report(uow, principal, chosen)
+        found = online_time.report(uow, chosen)
     hours = settings.presence.min_online_hours_per_workday
     context = {"report": found, "hours": hours, "short": sum(1 for r in found.rows if r.short)}
     return render(request, "online_time/index.html", context)

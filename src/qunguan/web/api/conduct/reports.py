@@ -59,7 +59,7 @@ def my_reports(db: Db, principal: Member) -> dict[str, Any]:
 
 
 @router.post("/reports/follow")
-def follow(body: ReceiptIn, db: Db, principal: Member) -> dict[str, Any]:
+def follow(body: ReceiptIn, db: Db, _p: Member) -> dict[str, Any]:
     with db.reading() as uow:
         return plain(reports.by_receipt(uow, body.receipt))
 
