@@ -128,3 +128,14 @@ def test_the_checker_sees_every_form_of_import(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert our_imports(probe, root) == {"store", "web", "services", "domain"}
+
+
+def test_services_read_the_time_from_their_unit_of_work() -> None:
+    """``uow.now()`` reads the clock the database was made with, so a test moves time by
+    handing in a ``ManualClock`` instead of sleeping or patching a module."""
+    breaches = []
+    for path in sorted((ROOT / "services").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "utcnow":
+                breaches.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert breaches == []

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from qunguan.domain.clock import utcnow
+from qunguan.domain.clock import SYSTEM_CLOCK, ManualClock, utcnow
 from qunguan.services.membership import members
 from qunguan.services.messages import conversation as messages
 from qunguan.services.policy import versions as policy_admin
@@ -206,16 +206,18 @@ class TestChatPage:
         assert owner.locator("#messages .msg").count() == 0
 
     def test_the_owner_pins_and_files_a_message_that_the_member_then_finds(
-        self, live_server: LiveServer, browser: Any, monkeypatch: pytest.MonkeyPatch
+        self, live_server: LiveServer, browser: Any
     ) -> None:
         db, group_id = chat_group_on(live_server)
         # More than a page (the first ones load on scrolling up), one a minute this
         # morning, so the rate limit lets them through.
         start = utcnow() - timedelta(hours=3)
+        clock = ManualClock(start)
+        db.clock = clock
         for i in range(1, 121):
-            monkeypatch.setattr(messages, "utcnow", lambda i=i: start + timedelta(minutes=i))
+            clock.set(start + timedelta(minutes=i))
             send(db, OWNER, group_id, f"第{i}项工作进展")
-        monkeypatch.undo()
+        db.clock = SYSTEM_CLOCK
         send(db, MEMBER, group_id, "请审核2027年度预算草案", client_id="draft")
         owner = open_chat(browser, live_server, OWNER, group_id, DESKTOP)
         member = open_chat(browser, live_server, MEMBER, group_id, PHONE)

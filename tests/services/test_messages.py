@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
+from qunguan.domain.clock import ManualClock
 from qunguan.domain.errors import DomainError
 from qunguan.policy.presets import load_preset
 from qunguan.policy.rules.groups import approver_role
@@ -189,13 +190,17 @@ class TestMute:
     @pytest.mark.clause("s1-7.1")
     def test_a_timed_mute_refuses_until_it_lapses_by_itself(self, db: Database) -> None:
         group_id = chat_group(db)
+        clock = ManualClock()
+        db.clock = clock
         with db.unit_of_work() as uow:
-            sanctions.mute(uow, principal(db, OWNER), group_id, "M01", 1.5 / 3600, "刷屏")
+            sanctions.mute(uow, principal(db, OWNER), group_id, "M01", 2, "刷屏")
         error = refusal(db, MEMBER, group_id)
         assert error.code == "messages.muted"
         assert error.params["reason"] == "刷屏"
-        assert error.params["until"]
-        time.sleep(1.6)
+        assert error.params["until"] == clock.now() + timedelta(hours=2)
+        clock.advance(timedelta(hours=1, minutes=59))
+        assert refusal(db, MEMBER, group_id).code == "messages.muted"
+        clock.advance(timedelta(minutes=2))
         assert send(db, MEMBER, group_id).status == "stored"
 
     def test_only_managers_mute_and_never_the_owner(self, db: Database) -> None:

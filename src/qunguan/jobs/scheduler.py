@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from qunguan.domain.clock import utcnow
 from qunguan.policy.document import Settings as PolicySettings
 from qunguan.services import usage
 from qunguan.services.conduct import patrols, reports
@@ -75,7 +74,7 @@ def period_key(now: datetime, every_days: int) -> str:
 
 def run_due(db: Database, now: datetime | None = None) -> dict[str, int]:
     """One tick: act on directory events, then run each job due in this period, once."""
-    now = now or utcnow()
+    now = now or db.clock.now()
     done: dict[str, int] = {}
     with db.unit_of_work() as uow:
         done["directory_events"] = membership_audit.process_directory_events(uow, now)

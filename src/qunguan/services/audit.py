@@ -13,7 +13,6 @@ from typing import Any
 
 from qunguan.domain.actor import Actor
 from qunguan.domain.audit import AuditEntry, AuditQuery, Break, check_algorithm, verify_chain
-from qunguan.domain.clock import utcnow
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import AuditRecord
 from qunguan.store.repositories.audit import AuditRepository
@@ -43,7 +42,7 @@ def record(
     seq, prev = repo.lock_head()
     entry = AuditEntry(
         seq=seq,
-        at=utcnow(),
+        at=uow.now(),
         actor_user_id=actor.user_id,
         actor_username=actor.username,
         actor_roles=",".join(sorted(r.value for r in actor.roles)),

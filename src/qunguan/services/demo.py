@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import ORG_COLUMNS, ORG_SHEET, PEOPLE_COLUMNS, PEOPLE_SHEET
 from qunguan.policy.rules.membership import GroupRole
 from qunguan.policy.workcalendar import add_working_minutes, workday_bounds
@@ -216,7 +215,7 @@ def _seed_groups(uow: UnitOfWork) -> None:
             "project",
             "按月分析预算执行进度，形成分析报告",
             "CZ004",
-            end_date=utcnow().date() + timedelta(days=120),
+            end_date=uow.now().date() + timedelta(days=120),
         ),
     )
 
@@ -284,7 +283,7 @@ def _seed_notices(uow: UnitOfWork) -> None:
             "收到请点击“确认收到”。",
             (everyone.id,),
             reply_required=True,
-            deadline=utcnow() + timedelta(days=5),
+            deadline=uow.now() + timedelta(days=5),
         ),
     )
     acknowledgements.acknowledge(uow, owner, summary.id)
@@ -298,7 +297,7 @@ def _seed_notices(uow: UnitOfWork) -> None:
             "无需回复，请值班人员遵照执行。",
             (budget.id,),
             reply_required=False,
-            deadline=utcnow() + timedelta(days=25),
+            deadline=uow.now() + timedelta(days=25),
         ),
     )
     announcements.save(
@@ -341,7 +340,7 @@ def _seed_presence(uow: UnitOfWork) -> None:
     settings = policy_admin.require_current(uow).policy.settings
     if not presence.tracking(settings):
         return
-    day = presence.last_workday(settings, utcnow().date())
+    day = presence.last_workday(settings, uow.now().date())
     bounds = workday_bounds(settings.calendar, day)
     if bounds is None:
         return

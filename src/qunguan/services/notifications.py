@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.repositories.notifications import NotificationRepository
 
@@ -67,4 +66,4 @@ def unread_count(uow: UnitOfWork, principal: Principal) -> int:
 
 def mark_all_read(uow: UnitOfWork, principal: Principal) -> None:
     if principal.person_id is not None:
-        NotificationRepository(uow.session).mark_read(principal.person_id, utcnow())
+        NotificationRepository(uow.session).mark_read(principal.person_id, uow.now())

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.document import Settings
 from qunguan.policy.workcalendar import (
@@ -41,19 +40,19 @@ def connected(uow: UnitOfWork, person_id: int) -> int | None:
     in_force = policy_admin.current(uow)
     if in_force is None or not tracking(in_force.policy.settings):
         return None
-    now = utcnow()
+    now = uow.now()
     row = PresenceInterval(person_id=person_id, started_at=now, last_seen_at=now)
     PresenceRepository(uow.session).add(row)
     return row.id
 
 
 def disconnected(uow: UnitOfWork, interval_id: int) -> None:
-    PresenceRepository(uow.session).close(interval_id, utcnow())
+    PresenceRepository(uow.session).close(interval_id, uow.now())
 
 
 def heartbeat(uow: UnitOfWork, interval_ids: list[int]) -> None:
     if interval_ids:
-        PresenceRepository(uow.session).touch(interval_ids, utcnow())
+        PresenceRepository(uow.session).touch(interval_ids, uow.now())
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from qunguan.domain.actor import Actor
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind, not_found
 from qunguan.moderation import (
     LIST_CATEGORIES,
@@ -65,7 +64,7 @@ def _entry(category: str, row: TermRow) -> TermEntry:
     return TermEntry(row.text, category, action, row.pinyin, row.initials, tuple(row.allow))
 
 
-def _values(list_id: int, entry: TermEntry) -> dict[str, object]:
+def _values(list_id: int, entry: TermEntry, at: datetime) -> dict[str, object]:
     return {
         "list_id": list_id,
         "text": entry.text,
@@ -73,7 +72,7 @@ def _values(list_id: int, entry: TermEntry) -> dict[str, object]:
         "pinyin": entry.pinyin,
         "initials": entry.initials,
         "allow": list(entry.allow),
-        "created_at": utcnow(),
+        "created_at": at,
     }
 
 
@@ -201,7 +200,7 @@ def import_file(uow: UnitOfWork, actor: Actor, filename: str, data: bytes) -> Im
         unique, repeated = _unique(terms)
         duplicates += repeated
         row = repo.ensure_list(terms.category, actor.user_id, filename[:200])
-        repo.replace_entries(row.id, [_values(row.id, e) for e in unique])
+        repo.replace_entries(row.id, [_values(row.id, e, uow.now()) for e in unique])
         categories[terms.category] = len(unique)
     revision = repo.bump()
     audit.record(
@@ -253,7 +252,7 @@ def add_entry(uow: UnitOfWork, actor: Actor, category: str, text: str, options: 
     existing = repo.entry(row.id, entry.text)
     if existing is not None:
         repo.remove_entry(existing)
-    repo.add_entry(TermRow(**_values(row.id, entry)))
+    repo.add_entry(TermRow(**_values(row.id, entry, uow.now())))
     revision = repo.bump()
     audit.record(
         uow,

@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from qunguan.domain.clock import SYSTEM_CLOCK, Clock
 from qunguan.domain.events import DomainEvent, LiveEvent
 from qunguan.store.db import make_session_factory
 from qunguan.store.repositories.outbox import OutboxRepository
@@ -32,10 +34,15 @@ MAX_BATCH = 64
 
 
 class UnitOfWork:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, clock: Clock = SYSTEM_CLOCK) -> None:
         self.session = session
+        self.clock = clock
         self.events: list[DomainEvent] = []
         self.live: list[LiveEvent] = []
+
+    def now(self) -> datetime:
+        """The time of the clock this unit of work runs on (naive UTC)."""
+        return self.clock.now()
 
     def raise_event(self, event: DomainEvent) -> None:
         OutboxRepository(self.session).add(event)
@@ -49,8 +56,9 @@ class UnitOfWork:
 class Database:
     """The composition of engine, session factory and after-commit subscribers."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Clock = SYSTEM_CLOCK) -> None:
         self.engine = engine
+        self.clock = clock
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
         self._subscribers: list[Subscriber] = []
         self._live_subscribers: list[LiveSubscriber] = []
@@ -67,7 +75,7 @@ class Database:
     def unit_of_work(self) -> Iterator[UnitOfWork]:
         """Commit when the block ends normally; roll back on any exception."""
         with self._sessions() as session:
-            uow = UnitOfWork(session)
+            uow = UnitOfWork(session, self.clock)
             try:
                 yield uow
                 session.commit()
@@ -106,7 +114,7 @@ class Database:
         so a page can still render the objects it read.
         """
         with self._sessions() as session:
-            yield UnitOfWork(session)
+            yield UnitOfWork(session, self.clock)
 
 
 @dataclass
@@ -162,7 +170,7 @@ class GroupCommitter:
         try:
             with self._database.session_factory()() as session:
                 for job in batch:
-                    uow = UnitOfWork(session)
+                    uow = UnitOfWork(session, self._database.clock)
                     try:
                         with session.begin_nested():
                             job.result = job.work(uow)

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.document import Calendar
 from qunguan.policy.rules.membership import GroupRole, may_manage
@@ -92,7 +91,7 @@ def send_monthly(uow: UnitOfWork, _run_id: int, now: datetime | None = None) -> 
     settings = policy_admin.require_current(uow).policy.settings
     if not settings.patrol.monthly_usage_report:
         return 0
-    now = now or utcnow()
+    now = now or uow.now()
     this_month = local_day(settings.calendar, now).replace(day=1)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     # Daily the job looks; once a month it sends (the first tick of the month claims it).

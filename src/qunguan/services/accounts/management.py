@@ -13,7 +13,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from qunguan.domain.access import Role, parse_roles
 from qunguan.domain.actor import Actor
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.domain.passwords import check_password
 from qunguan.services import audit
@@ -159,7 +158,7 @@ def set_active(uow: UnitOfWork, actor: Actor, username: str, active: bool) -> Us
     if user.is_active != active:
         user.is_active = active
         if not active:
-            AccountRepository(uow.session).revoke_everything_of(user.id, utcnow())
+            AccountRepository(uow.session).revoke_everything_of(user.id, uow.now())
         audit.record(
             uow,
             actor,
@@ -186,11 +185,11 @@ def set_password(
     check_password(new_password, username=username, name=name, mobile=mobile)
     user.password_hash = hash_password(new_password)
     user.must_change_password = must_change_password
-    user.password_changed_at = utcnow()
+    user.password_changed_at = uow.now()
     own = actor.user_id == user.id
-    accounts.revoke_sessions_of(user.id, utcnow(), except_id=keep_session_id)
+    accounts.revoke_sessions_of(user.id, uow.now(), except_id=keep_session_id)
     if not own:  # a reset answers a compromise: the account's tokens end too
-        accounts.revoke_tokens_of(user.id, utcnow())
+        accounts.revoke_tokens_of(user.id, uow.now())
     audit.record(
         uow,
         actor,

@@ -12,7 +12,6 @@ import pyotp
 import segno
 
 from qunguan.domain.actor import Actor, Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.services import audit
 from qunguan.services.uow import UnitOfWork
@@ -60,7 +59,7 @@ def confirm_enrolment(uow: UnitOfWork, principal: Principal, code: str) -> list[
         raise DomainError("totp.already_enrolled", ErrorKind.CONFLICT)
     if not _accept_totp(user, code.strip()):
         raise DomainError("totp.code_wrong", details=[])
-    now = utcnow()
+    now = uow.now()
     user.totp_enabled_at = now
     if principal.session_id is not None:
         web_session = AccountRepository(uow.session).web_session(principal.session_id)
@@ -99,7 +98,7 @@ def check(uow: UnitOfWork, user: User, code: str, actor: Actor) -> bool:
     recovery = AccountRepository(uow.session).unused_recovery_code(user.id, _code_hash(code))
     if recovery is None:
         return False
-    recovery.used_at = utcnow()
+    recovery.used_at = uow.now()
     audit.record(
         uow, actor, "auth.recovery_code_used", target_type="account", target_id=user.username
     )
@@ -116,7 +115,7 @@ def reset(uow: UnitOfWork, actor: Actor, username: str) -> None:
     user.totp_last_step = None
     user.totp_last_step = None
     AccountRepository(uow.session).replace_recovery_codes(user.id, [])
-    AccountRepository(uow.session).revoke_everything_of(user.id, utcnow())
+    AccountRepository(uow.session).revoke_everything_of(user.id, uow.now())
     audit.record(uow, actor, "totp.reset", target_type="account", target_id=username)
 
 

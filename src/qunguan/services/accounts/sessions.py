@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from qunguan.config import Settings
 from qunguan.domain.actor import Actor, Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.services import audit
 from qunguan.services.accounts import second_factor
@@ -132,7 +131,7 @@ def sign_in(
     An account enrolled in TOTP gets a session that stays *pending* until ``verify_second
     _factor`` succeeds, unless a valid code came with the password.
     """
-    now = utcnow()
+    now = uow.now()
     username = username.strip()
     accounts = AccountRepository(uow.session)
     user = accounts.by_username(username)
@@ -188,7 +187,7 @@ def verify_second_factor(
     web_session = AccountRepository(uow.session).web_session(principal.session_id)
     if user is None or web_session is None:
         raise DomainError("auth.required", ErrorKind.UNAUTHENTICATED)
-    now = utcnow()
+    now = uow.now()
     actor = principal.actor()
     locked = _lockout(uow, settings, user.username, actor.client_addr, now)
     if locked is not None:
@@ -214,7 +213,7 @@ def resolve(
     web_session, user = found
     if web_session.revoked_at is not None:
         return None
-    now = utcnow()
+    now = uow.now()
     idle_limit = web_session.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
     if now >= web_session.expires_at or now >= idle_limit:
         return None
@@ -230,7 +229,7 @@ def sign_out(uow: UnitOfWork, principal: Principal) -> None:
         return
     web_session = AccountRepository(uow.session).web_session(principal.session_id)
     if web_session is not None and web_session.revoked_at is None:
-        web_session.revoked_at = utcnow()
+        web_session.revoked_at = uow.now()
         audit.record(
             uow,
             principal.actor(),
@@ -250,7 +249,7 @@ def list_sessions(uow: UnitOfWork, principal: Principal) -> list[SessionView]:
             s.user_agent,
             s.id == principal.session_id,
         )
-        for s in AccountRepository(uow.session).sessions_of(principal.user_id, utcnow())
+        for s in AccountRepository(uow.session).sessions_of(principal.user_id, uow.now())
     ]
 
 
@@ -260,7 +259,7 @@ def revoke_session(uow: UnitOfWork, principal: Principal, session_id: int) -> No
     if web_session is None or web_session.user_id != principal.user_id:
         raise not_found("session")
     if web_session.revoked_at is None:
-        web_session.revoked_at = utcnow()
+        web_session.revoked_at = uow.now()
         audit.record(
             uow, principal.actor(), "session.revoked", target_type="session", target_id=session_id
         )
@@ -272,7 +271,7 @@ def change_own_password(
     """Change one's own password. A wrong current password counts as a failed sign-in
     (so it cannot be guessed without limit); like ``sign_in``, the refusal is returned
     for the edge to raise after committing the recorded failure."""
-    now = utcnow()
+    now = uow.now()
     locked = _lockout(uow, settings, principal.username, principal.client_addr, now)
     if locked is not None:
         return locked

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorDetail, not_found
 from qunguan.services import audit
 from qunguan.services.accounts.credentials import principal_of, sha256_hex
@@ -70,7 +69,7 @@ def issue(
     if problems:
         raise DomainError("token.invalid", details=problems)
     secret = PREFIX + secrets.token_urlsafe(32)
-    now = utcnow()
+    now = uow.now()
     token = AccountRepository(uow.session).add_token(
         ApiToken(
             user_id=principal.user_id,
@@ -99,7 +98,7 @@ def resolve(uow: UnitOfWork, secret: str, client_addr: str = "") -> Principal | 
         return None
     accounts = AccountRepository(uow.session)
     token = accounts.token_by_hash(sha256_hex(secret))
-    now = utcnow()
+    now = uow.now()
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return None
     user = accounts.by_id(token.user_id)
@@ -132,7 +131,7 @@ def revoke(uow: UnitOfWork, principal: Principal, token_id: int) -> None:
     if token is None or token.user_id != principal.user_id:
         raise not_found("token")
     if token.revoked_at is None:
-        token.revoked_at = utcnow()
+        token.revoked_at = uow.now()
         audit.record(
             uow, principal.actor(), "token.revoked", target_type="token", target_id=token_id
         )

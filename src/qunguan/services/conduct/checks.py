@@ -5,7 +5,6 @@ and message administration (which uses the send path's views) imports it, not th
 
 from __future__ import annotations
 
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.moderation import Verdict
 from qunguan.services.uow import UnitOfWork
@@ -23,7 +22,7 @@ def check_reply_open(uow: UnitOfWork, group_id: int, reply_to_seq: int | None) -
 
 def check_not_suspended(uow: UnitOfWork, person_id: int | None) -> None:
     """A suspended member cannot open a group until the suspension ends (篇一 七.1)."""
-    row = ConductRepository(uow.session).suspended(person_id, utcnow()) if person_id else None
+    row = ConductRepository(uow.session).suspended(person_id, uow.now()) if person_id else None
     if row is not None:
         raise DomainError(
             "messages.suspended",

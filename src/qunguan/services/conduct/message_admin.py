@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any
 
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.rules import notices as notice_rules
 from qunguan.policy.rules import sanctions as rules
@@ -87,7 +86,7 @@ def remove(
     if message.status not in ("visible", "held"):
         raise DomainError("messages.not_editable", ErrorKind.CONFLICT)
     clauses = clause_ids or rules.REMOVAL_OF_CONTENT[:1]
-    now = utcnow()
+    now = uow.now()
     original = message.body
     MessageRepository(uow.session).add_revision(message, "removal", principal.user_id, now)
     was_held = message.status == "held"
@@ -132,7 +131,7 @@ def redact(
     if message.status != "visible":
         raise DomainError("messages.not_editable", ErrorKind.CONFLICT)
     clauses = clause_ids or ("s1-9.4.4",)
-    now = utcnow()
+    now = uow.now()
     original = message.body
     MessageRepository(uow.session).add_revision(message, "redaction", principal.user_id, now)
     message.body, message.edited_at = body.strip(), now
@@ -305,7 +304,7 @@ def post_notice(uow: UnitOfWork, principal: Principal, group: Group, body: str) 
         if principal.person_id
         else None
     )
-    now = utcnow()
+    now = uow.now()
     official = NewMessage(
         group_id=group.id,
         sender_person_id=principal.person_id,

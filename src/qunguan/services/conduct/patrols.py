@@ -11,7 +11,6 @@ from typing import Any
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.rules import sanctions as rules
 from qunguan.policy.rules.membership import may_manage
@@ -45,7 +44,7 @@ def checklist(uow: UnitOfWork, group_id: int, now: datetime) -> dict[str, Any]:
 
 def schedule(uow: UnitOfWork, _run_id: int | None = None, now: datetime | None = None) -> int:
     """The scheduled job: a patrol for every active group that has none open."""
-    now = now or utcnow()
+    now = now or uow.now()
     repo = ConductRepository(uow.session)
     notifications = NotificationRepository(uow.session)
     made = 0
@@ -71,7 +70,7 @@ def record_action(uow: UnitOfWork, group_id: int, action: str, detail: dict[str,
     """What an admin did while a patrol was open goes on its record."""
     patrol = ConductRepository(uow.session).open_patrol(group_id)
     if patrol is not None:
-        entry = {"action": action, "at": utcnow().isoformat(timespec="seconds"), **detail}
+        entry = {"action": action, "at": uow.now().isoformat(timespec="seconds"), **detail}
         patrol.actions = [*patrol.actions, entry]
 
 
@@ -80,7 +79,7 @@ def complete(uow: UnitOfWork, principal: Principal, patrol_id: int, note: str = 
     if patrol.status != "open":
         raise DomainError("review.already_decided", ErrorKind.CONFLICT)
     patrol.status, patrol.note = "done", note.strip()
-    patrol.completed_by, patrol.completed_at = principal.user_id, utcnow()
+    patrol.completed_by, patrol.completed_at = principal.user_id, uow.now()
     audit.record(
         uow,
         principal.actor(),
@@ -102,7 +101,7 @@ def _people_with_role(uow: UnitOfWork, role: Role) -> list[int]:
 
 def escalate_overdue(uow: UnitOfWork, now: datetime | None = None) -> int:
     """Patrols past their due time go to the office (or the leaders, as the policy says)."""
-    now = now or utcnow()
+    now = now or uow.now()
     in_force = policy_admin.current(uow)
     if in_force is None:
         return 0

@@ -17,7 +17,6 @@ from qunguan.config import Settings as AppSettings
 from qunguan.domain import sealing
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.policy.rules import sanctions as rules
 from qunguan.services import audit
@@ -109,7 +108,7 @@ def file_report(uow: UnitOfWork, principal: Principal, group_id: int, form: Repo
     keep = rules.stores_reporter(settings, form.anonymous)
     key = _require_key() if keep else None
     token, receipt_hash = sealing.receipt()
-    now = utcnow()
+    now = uow.now()
     row = Report(
         group_id=group.id,
         target_kind=form.target_kind,
@@ -195,7 +194,7 @@ def view(uow: UnitOfWork, row: Report, *, with_target: bool = True) -> ReportVie
         row.reason,
         row.status,
         row.due_at,
-        row.status == "open" and row.due_at < utcnow(),
+        row.status == "open" and row.due_at < uow.now(),
         row.escalated_at is not None,
         row.outcome,
         row.note,
@@ -229,7 +228,7 @@ def close(
     if row.status != "open":
         raise DomainError("review.already_decided", ErrorKind.CONFLICT)
     row.status, row.outcome, row.note = "closed", outcome, note.strip()
-    row.decided_by, row.decided_at = principal.user_id, utcnow()
+    row.decided_by, row.decided_at = principal.user_id, uow.now()
     audit.record(
         uow,
         principal.actor(),
@@ -244,7 +243,7 @@ def close(
 def escalate_overdue(uow: UnitOfWork, now: datetime | None = None) -> int:
     """Open reports past their deadline: the group's admins are reminded and the office
     is told; the report is marked escalated (once)."""
-    now = now or utcnow()
+    now = now or uow.now()
     rows = ConductRepository(uow.session).overdue_reports(now)
     if not rows:
         return 0

@@ -12,7 +12,6 @@ from typing import Any
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.policy.document import SanctionStep
 from qunguan.policy.rules import sanctions as rules
@@ -73,7 +72,7 @@ def queue(uow: UnitOfWork, principal: Principal, group_id: int | None = None) ->
     ids = sorted(groups)
     repo = ConductRepository(uow.session)
     people = DirectoryRepository(uow.session)
-    now = utcnow()
+    now = uow.now()
     items: list[Item] = []
 
     def name_of(person_id: int | None) -> tuple[str, str]:

@@ -12,7 +12,6 @@ from typing import Any
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.domain.events import LiveEvent
 from qunguan.policy.document import SanctionStep, Settings
@@ -139,7 +138,7 @@ def apply(uow: UnitOfWork, principal: Principal, violation_id: int, measure: Mea
         raise not_found("members.member")
     reason = measure.reason.strip() or violation.reason
     hours = rules.hours_for(settings, measure.step, measure.hours)
-    now = utcnow()
+    now = uow.now()
     row = Sanction(
         violation_id=violation.id,
         group_id=group.id,
@@ -313,7 +312,7 @@ def appeal(uow: UnitOfWork, principal: Principal, sanction_id: int, statement: s
         raise DomainError("appeals.statement_missing")
     if ConductRepository(uow.session).appeals_of_sanction(sanction.id):
         raise DomainError("appeals.already_filed", ErrorKind.CONFLICT)
-    now = utcnow()
+    now = uow.now()
     row = Appeal(
         sanction_id=sanction.id,
         person_id=sanction.person_id,
@@ -342,7 +341,7 @@ def decide_appeal(
     rules.check_appeal_decider(sanction.by_user_id, principal.user_id)
     if row.status != "open":
         raise DomainError("review.already_decided", ErrorKind.CONFLICT)
-    now = utcnow()
+    now = uow.now()
     row.status = "overturned" if overturn else "upheld"
     row.decided_by, row.decided_at, row.decision_note = principal.user_id, now, note.strip()
     if overturn:
@@ -438,7 +437,7 @@ def transparency(uow: UnitOfWork, principal: Principal, group_id: int) -> Transp
     """What any member may see of enforcement in their group this month: how many
     measures of each kind, never against whom (篇七 十三.1)."""
     group, _role = access_group(uow, principal, group_id)
-    now = utcnow()
+    now = uow.now()
     since = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     counts = ConductRepository(uow.session).sanction_counts(group.id, since)
     return Transparency(since.date().isoformat(), counts, sum(counts.values()))
@@ -510,7 +509,7 @@ def lift(uow: UnitOfWork, principal: Principal, group_id: int, restriction_id: i
     row = MessageRepository(uow.session).restriction(restriction_id)
     if row is None or row.group_id != group.id or row.lifted_at is not None:
         raise not_found("restrictions.restriction")
-    _lift(uow, principal, row, group.id, utcnow())
+    _lift(uow, principal, row, group.id, uow.now())
     audit.record(
         uow,
         principal.actor(),
@@ -526,7 +525,7 @@ def restrictions_in_force(
 ) -> list[RestrictionView]:
     """Managers see every mute running in the group; a member sees only their own."""
     group, role = access_group(uow, principal, group_id)
-    rows = MessageRepository(uow.session).restrictions_of(group.id, utcnow())
+    rows = MessageRepository(uow.session).restrictions_of(group.id, uow.now())
     if not may_manage(role):
         rows = [r for r in rows if r.person_id == principal.person_id]
     return [_restriction_view(r) for r in rows]

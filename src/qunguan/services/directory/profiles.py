@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import not_found
 from qunguan.services import audit
 from qunguan.services.groups.lifecycle import settings_in_force
@@ -32,7 +31,7 @@ def confirm(uow: UnitOfWork, principal: Principal) -> None:
     user = AccountRepository(uow.session).by_id(principal.user_id)
     if user is None:
         raise not_found("account")
-    user.profile_confirmed_at = utcnow()
+    user.profile_confirmed_at = uow.now()
     audit.record(
         uow,
         principal.actor(),
@@ -48,12 +47,12 @@ def is_due(uow: UnitOfWork, principal: Principal, now: datetime | None = None) -
         return False
     every = in_force.policy.settings.membership.profile_confirm_every_days
     user = AccountRepository(uow.session).by_id(principal.user_id)
-    return bool(every and user and user.person_id and _due_at(user, every) <= (now or utcnow()))
+    return bool(every and user and user.person_id and _due_at(user, every) <= (now or uow.now()))
 
 
 def prompt_due(uow: UnitOfWork, now: datetime | None = None) -> int:
     """Ask each member whose confirmation is due, once per cycle."""
-    now = now or utcnow()
+    now = now or uow.now()
     every = settings_in_force(uow).membership.profile_confirm_every_days
     if not every:
         return 0
@@ -85,7 +84,7 @@ class StaleProfile:
 
 def stale(uow: UnitOfWork, now: datetime | None = None) -> list[StaleProfile]:
     """Members past the due date and the grace period: the administrator's report."""
-    now = now or utcnow()
+    now = now or uow.now()
     membership = settings_in_force(uow).membership
     if not membership.profile_confirm_every_days:
         return []

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind
 from qunguan.policy.document import ContentAction, Settings, settings_for_group_type
 from qunguan.policy.rules.membership import GroupRole, may_manage
@@ -50,7 +49,7 @@ def current(uow: UnitOfWork, principal: Principal, group_id: int) -> Announcemen
     latest = NoticeRepository(uow.session).latest_announcement(group.id)
     days = settings.notices.announcement_stale_days
     stale = days is not None and (
-        latest is None or utcnow() - latest.updated_at > timedelta(days=days)
+        latest is None or uow.now() - latest.updated_at > timedelta(days=days)
     )
     return AnnouncementView(
         group.id,
@@ -118,7 +117,7 @@ def remind_stale(uow: UnitOfWork, _run_id: int) -> int:
     days = _settings(uow).notices.announcement_stale_days
     if days is None:
         return 0
-    cutoff = utcnow() - timedelta(days=days)
+    cutoff = uow.now() - timedelta(days=days)
     repo = GroupRepository(uow.session)
     memberships = MembershipRepository(uow.session)
     notifications = NotificationRepository(uow.session)

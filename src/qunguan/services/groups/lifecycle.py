@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import EmploymentStatus
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind, not_found
 from qunguan.policy.document import Settings
@@ -97,7 +96,7 @@ def apply(uow: UnitOfWork, principal: Principal, form: ApplicationForm) -> Group
     app = rules.Application(
         form.name.strip(), form.type, form.purpose, form.end_date, owner.party_member, in_office
     )
-    problems = rules.check_application(settings, app, utcnow().date())
+    problems = rules.check_application(settings, app, uow.now().date())
     scope_unit_id = None
     if form.scope_unit.strip():
         unit = DirectoryRepository(uow.session).unit_by_name(form.scope_unit.strip())
@@ -200,7 +199,7 @@ def decide(
         )
     if row.status != "pending":
         raise DomainError("groups.application_decided", ErrorKind.CONFLICT)
-    now = utcnow()
+    now = uow.now()
     if not approve:
         if not note.strip():
             raise DomainError("groups.reason_missing")
@@ -315,7 +314,7 @@ def _bring_in_proposed(
             )
             notifications.notify(person_id, "member.invited", {"group": group.name})
         else:
-            now = utcnow()
+            now = uow.now()
             repo.add(
                 Membership(
                     group_id=group.id,
@@ -352,7 +351,7 @@ def add_to_unit_wide(uow: UnitOfWork, group: Group, person: Person) -> bool:
     invitations = InvitationRepository(uow.session)
     if join_refusal(uow, group, person) is not None or repo.exempted(group.id, person.id):
         return False
-    now = utcnow()
+    now = uow.now()
     invitations.close_invitations(group.id, person.id, "superseded")
     repo.add(
         Membership(
@@ -460,7 +459,7 @@ def transfer_ownership(
     invitations = InvitationRepository(uow.session)
     memberships = MembershipRepository(uow.session)
     notifications = NotificationRepository(uow.session)
-    now = utcnow()
+    now = uow.now()
     for m in memberships.members(group.id):
         if m.role == GroupRole.OWNER.value:
             m.role = GroupRole.GROUP_ADMIN.value
@@ -497,7 +496,7 @@ def dissolve(uow: UnitOfWork, principal: Principal, group_id: int, reason: str) 
         raise DomainError("groups.not_active", ErrorKind.CONFLICT, params={"status": group.status})
     if not reason.strip():
         raise DomainError("groups.reason_missing")
-    group.status, group.archived_at = "archived", utcnow()
+    group.status, group.archived_at = "archived", uow.now()
     audit.record(
         uow,
         principal.actor(),

@@ -11,7 +11,6 @@ from datetime import datetime
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import EmploymentStatus
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.domain.events import EmploymentStatusChanged, PersonJoined, PersonMoved
@@ -40,7 +39,7 @@ _LEFT_REASONS = {"transferred": "调离", "left": "离职"}
 
 def process_directory_events(uow: UnitOfWork, now: datetime | None = None) -> int:
     """Act on employment changes: whoever is no longer active leaves every group."""
-    now = now or utcnow()
+    now = now or uow.now()
     outbox = OutboxRepository(uow.session)
     handled = 0
     for event in outbox.pending():
@@ -116,7 +115,7 @@ def _resolve(uow: UnitOfWork, actor: Actor, finding: AuditFinding, *, remove: bo
     if remove and membership is not None:
         members.end_membership(uow, membership, "removed", "成员核查：不应在群内")
     finding.status = "removed" if remove else "kept"
-    finding.resolved_by, finding.resolved_at = actor.user_id, utcnow()
+    finding.resolved_by, finding.resolved_at = actor.user_id, uow.now()
     audit.record(
         uow,
         actor,
@@ -175,7 +174,7 @@ def findings(uow: UnitOfWork, principal: Principal, group_id: int) -> list[Findi
 
 def expire_groups(uow: UnitOfWork, now: datetime | None = None) -> int:
     """Groups past their end date: the owner is asked to dissolve; frozen where the policy says."""
-    today = (now or utcnow()).date()
+    today = (now or uow.now()).date()
     settings = settings_in_force(uow)
     repo = GroupRepository(uow.session)
     notifications = NotificationRepository(uow.session)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.rules import membership as rules
 from qunguan.policy.rules.groups import approver_role
@@ -65,7 +64,7 @@ def decide(
             raise refusal
     if not repo.move_status(Invitation, row.id, "pending", "approved" if approve else "declined"):
         raise DomainError("members.already_decided", ErrorKind.CONFLICT)
-    row.decided_by, row.decided_at = principal.user_id, utcnow()
+    row.decided_by, row.decided_at = principal.user_id, uow.now()
     audit.record(
         uow,
         principal.actor(),

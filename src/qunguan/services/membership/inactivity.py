@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.document import settings_for_group_type
 from qunguan.policy.rules import membership as rules
@@ -49,7 +48,7 @@ def find_inactive(uow: UnitOfWork, run_id: int | None = None, now: datetime | No
     in_force = policy_admin.current(uow)
     if in_force is None:
         return 0
-    now = now or utcnow()
+    now = now or uow.now()
     repo = GroupRepository(uow.session)
     findings = FindingRepository(uow.session)
     memberships = MembershipRepository(uow.session)
@@ -142,7 +141,7 @@ def request_confirmation(uow: UnitOfWork, principal: Principal, finding_id: int)
     if finding.status != "open":
         raise DomainError("members.already_decided", ErrorKind.CONFLICT)
     finding.status = "awaiting_department"
-    finding.requested_by, finding.requested_at = principal.user_id, utcnow()
+    finding.requested_by, finding.requested_at = principal.user_id, uow.now()
     person = DirectoryRepository(uow.session).person(finding.person_id)
     for confirmer in confirmers(uow, person):
         NotificationRepository(uow.session).notify(
@@ -168,7 +167,7 @@ def confirm(
     finding = access_finding_to_confirm(uow, principal, finding_id, kind=KIND)
     if finding.status != "awaiting_department":
         raise DomainError("members.already_decided", ErrorKind.CONFLICT)
-    now = utcnow()
+    now = uow.now()
     finding.confirmed_by, finding.confirmed_at = principal.user_id, now
     finding.note = note.strip()
     if no_longer_needed:
@@ -193,7 +192,7 @@ def remove(uow: UnitOfWork, principal: Principal, finding_id: int) -> None:
     membership = MembershipRepository(uow.session).membership(group.id, finding.person_id)
     if membership is not None:
         members.end_membership(uow, membership, "removed", "长期未参与，经所在部门确认后移出")
-    now = utcnow()
+    now = uow.now()
     finding.status, finding.resolved_by, finding.resolved_at = "removed", principal.user_id, now
     audit.record(
         uow,

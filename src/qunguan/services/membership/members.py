@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import EmploymentStatus, display_name
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.policy.rules import membership as rules
@@ -39,7 +38,7 @@ def _join(
     by: int | None,
     invitation_id: int | None = None,
 ) -> Membership:
-    now = utcnow()
+    now = uow.now()
     InvitationRepository(uow.session).close_invitations(group.id, person_id, "superseded")
     membership = Membership(
         group_id=group.id,
@@ -208,7 +207,7 @@ def decide_request(
         Invitation, request.id, "pending", "approved" if approve else "declined"
     ):
         raise DomainError("members.already_decided", ErrorKind.CONFLICT)
-    request.decided_by, request.decided_at = principal.user_id, utcnow()
+    request.decided_by, request.decided_at = principal.user_id, uow.now()
     audit.record(
         uow,
         principal.actor(),
@@ -254,7 +253,7 @@ def respond(
         Invitation, invitation.id, "pending", "accepted" if accept else "declined"
     ):
         raise DomainError("members.already_decided", ErrorKind.CONFLICT)
-    invitation.decided_by, invitation.decided_at = principal.user_id, utcnow()
+    invitation.decided_by, invitation.decided_at = principal.user_id, uow.now()
     audit.record(
         uow,
         principal.actor(),
@@ -271,7 +270,7 @@ def respond(
 
 def end_membership(uow: UnitOfWork, membership: Membership, how: str, reason: str) -> None:
     """End a membership for the record (kept, with how and why), and tell open connections."""
-    membership.left_at, membership.left_how, membership.left_reason = utcnow(), how, reason
+    membership.left_at, membership.left_how, membership.left_reason = uow.now(), how, reason
     live.member_left(uow, membership.group_id, membership.person_id, how)
 
 
@@ -346,7 +345,7 @@ def set_role(
     if membership.role == GroupRole.OWNER.value:
         raise DomainError("members.owner_by_transfer", ErrorKind.CONFLICT, clause_ids=("s4-3.1",))
     before, membership.role = membership.role, role.value
-    membership.appointed_by, membership.appointed_at = principal.user_id, utcnow()
+    membership.appointed_by, membership.appointed_at = principal.user_id, uow.now()
     audit.record(
         uow,
         principal.actor(),
@@ -556,7 +555,7 @@ def inbox(
     names = {p.id: p.name for p in directory.all_people()}
 
     deadline = timedelta(hours=settings_in_force(uow).membership.request_deadline_hours)
-    now = utcnow()
+    now = uow.now()
 
     def view(i: Invitation) -> InvitationView:
         group = repo.group(i.group_id)

@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.directory import NameParts, display_name
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.moderation import Verdict
@@ -144,7 +143,7 @@ def _screen(uow: UnitOfWork, policy: Policy, settings: Settings, body: str) -> V
 
 def _context(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> SendContext:
     """The one read of the send path: group, role, restriction, rate, acknowledgement."""
-    now = utcnow()
+    now = uow.now()
     found = MessageRepository(uow.session).send_context(
         group_id,
         principal.person_id or 0,
@@ -170,14 +169,14 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
     ctx = _context(uow, principal, group_id, draft)
     repo = MessageRepository(uow.session)
     in_force = policy_admin.in_force_by_number(
-        uow, ctx.policy_version or 0, ctx.policy_published_at or utcnow()
+        uow, ctx.policy_version or 0, ctx.policy_published_at or uow.now()
     )
     settings = settings_for_group_type(in_force.policy, ctx.group_type)
     if ctx.existing_id is not None:
         return _existing_outcome(uow, ctx.existing_id, settings)
     role = GroupRole(ctx.role) if ctx.role else None
     restriction = (
-        repo.restriction_in_force(group_id, principal.person_id or 0, utcnow())
+        repo.restriction_in_force(group_id, principal.person_id or 0, uow.now())
         if ctx.restricted
         else None
     )
@@ -238,7 +237,7 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
     )
     try:
         with uow.session.begin_nested():
-            shown = post(uow, new, utcnow())
+            shown = post(uow, new, uow.now())
     except IntegrityError:
         # A concurrent retry of the same send got there first: answer as it was answered.
         raced = repo.by_client_id(principal.user_id, draft.client_id)
@@ -354,7 +353,7 @@ def edit(uow: UnitOfWork, principal: Principal, group_id: int, seq: int, body: s
         raise DomainError("messages.not_editable", ErrorKind.CONFLICT)
     in_force = policy_admin.require_current(uow)
     settings = _group_settings(in_force.policy, group)
-    now = utcnow()
+    now = uow.now()
     rules.check_window(settings.posting.edit_window_minutes, message.created_at, now, "edit")
     body = body.strip()
     if not body:
@@ -389,7 +388,7 @@ def recall(uow: UnitOfWork, principal: Principal, group_id: int, seq: int) -> No
     if message.status != "visible":
         raise DomainError("messages.not_editable", ErrorKind.CONFLICT)
     settings = _group_settings(policy_admin.require_current(uow).policy, group)
-    now = utcnow()
+    now = uow.now()
     rules.check_window(settings.posting.recall_window_minutes, message.created_at, now, "recall")
     MessageRepository(uow.session).add_revision(message, "recall", principal.user_id, now)
     message.status, message.recalled_at, message.pinned_at = "recalled", now, None
@@ -412,7 +411,7 @@ def set_pin(
         )
     if message.status != "visible":
         raise DomainError("messages.not_editable", ErrorKind.CONFLICT)
-    message.pinned_at = utcnow() if pinned else None
+    message.pinned_at = uow.now() if pinned else None
     message.pinned_by = principal.user_id if pinned else None
     audit.record(
         uow,
@@ -564,7 +563,7 @@ def mark_read(uow: UnitOfWork, principal: Principal, group_id: int, seq: int) ->
         repo.add(ReadPosition(group_id=group.id, person_id=principal.person_id, seq=seq))
         return seq
     if seq > position.seq:
-        position.seq, position.at = seq, utcnow()
+        position.seq, position.at = seq, uow.now()
     return position.seq
 
 

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind
 from qunguan.policy.document import Settings
 from qunguan.policy.rules.membership import GroupRole, may_manage
@@ -123,7 +122,7 @@ class TargetView:
 def _views(
     uow: UnitOfWork, settings: Settings, rows: list[OpenTarget], now: datetime | None = None
 ) -> list[TargetView]:
-    now = now or utcnow()
+    now = now or uow.now()
     people = DirectoryRepository(uow.session).people_by_ids(
         sorted({r.person_id for r in rows} | {r.asked_by for r in rows})
     )

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.document import Settings
 from qunguan.policy.rules import notices as rules
@@ -48,7 +47,7 @@ def acknowledge(
         raise DomainError(
             "notices.no_reply_needed", ErrorKind.CONFLICT, clause_ids=rules.ABSORB_CLAUSES
         )
-    now = utcnow()
+    now = uow.now()
     first = repo.acknowledge(
         {
             "notice_id": notice_id,

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.policy.rules.membership import is_department_head
 from qunguan.services.notices.publishing import (
     NoticeView,
@@ -113,7 +112,7 @@ def overdue_for_me(uow: UnitOfWork, principal: Principal) -> list[OverdueView]:
     head_of = me.department_id if me is not None and is_department_head(me.post) else None
     repo = NoticeRepository(uow.session)
     out: list[OverdueView] = []
-    for n in repo.overdue_for(principal.user_id, head_of, utcnow()):
+    for n in repo.overdue_for(principal.user_id, head_of, uow.now()):
         mine = n.publisher_user_id == principal.user_id
         rows = repo.ledger(n.id, status="outstanding")
         if not mine:

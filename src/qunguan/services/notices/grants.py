@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind, not_found
 from qunguan.policy.rules import notices as rules
 from qunguan.services import audit
@@ -70,7 +69,7 @@ def grant(
     for gid in group_ids or []:
         if groups.group(gid) is None:
             raise not_found("group")
-    now = utcnow()
+    now = uow.now()
     row = NoticeGrant(
         department_id=department_id,
         group_ids=sorted(set(group_ids)) if group_ids else None,
@@ -97,7 +96,7 @@ def revoke_grant(uow: UnitOfWork, principal: Principal, grant_id: int) -> None:
     if row is None:
         raise not_found("notices.grant")
     if row.revoked_at is None:
-        row.revoked_at, row.revoked_by = utcnow(), principal.user_id
+        row.revoked_at, row.revoked_by = uow.now(), principal.user_id
         audit.record(
             uow, principal.actor(), "notice.grant_revoked", target_type="grant", target_id=row.id
         )
@@ -111,7 +110,7 @@ def grants(uow: UnitOfWork, principal: Principal) -> list[GrantView]:
         if principal.person_id and not sees_all
         else None
     )
-    now = utcnow()
+    now = uow.now()
     return [
         GrantView(
             g.id,
@@ -137,7 +136,7 @@ def publisher(uow: UnitOfWork, principal: Principal) -> tuple[rules.Publisher, i
         else None
     )
     live = (
-        NoticeRepository(uow.session).live_grants(person.department_id, utcnow())
+        NoticeRepository(uow.session).live_grants(person.department_id, uow.now())
         if person is not None
         else []
     )

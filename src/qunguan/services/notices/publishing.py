@@ -17,7 +17,6 @@ from typing import Any
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind, not_found
 from qunguan.domain.events import LiveEvent
 from qunguan.policy.document import ContentAction, Settings
@@ -100,7 +99,7 @@ def _check_draft(uow: UnitOfWork, draft: NoticeDraft, settings: Settings) -> lis
             raise DomainError(
                 "groups.not_active", ErrorKind.CONFLICT, params={"status": group.status}
             )
-    rules.check_deadline(draft.deadline, utcnow())
+    rules.check_deadline(draft.deadline, uow.now())
     if len(draft.attachments) > MAX_ATTACHMENTS:
         raise DomainError("notices.too_many_attachments", params={"max": MAX_ATTACHMENTS})
     limit = settings.files.max_size_mb * 1024 * 1024
@@ -263,7 +262,7 @@ def _card(notice: Notice) -> dict[str, Any]:
 
 def _publish_now(uow: UnitOfWork, actor: Actor, notice: Notice) -> None:
     """Into every target group: a pinned notice message, the recipients, the hash."""
-    now = utcnow()
+    now = uow.now()
     notice.status, notice.published_at = "published", now
     repo = NoticeRepository(uow.session)
     targets = repo.targets(notice.id)
@@ -318,7 +317,7 @@ def _supersede(uow: UnitOfWork, notice: Notice) -> None:
     old = repo.get(notice.supersedes_id)
     assert old is not None
     old.status = "superseded"
-    unpin_messages(uow, old, notice.published_at or utcnow())
+    unpin_messages(uow, old, notice.published_at or uow.now())
     notifications = NotificationRepository(uow.session)
     for person_id in repo.acknowledged_people(old.id):
         notifications.notify(
@@ -356,7 +355,7 @@ def decide(
         raise DomainError(
             "notices.self_approval", ErrorKind.FORBIDDEN, clause_ids=rules.SENSITIVE_CLAUSES
         )
-    notice.decided_by, notice.decided_at = principal.user_id, utcnow()
+    notice.decided_by, notice.decided_at = principal.user_id, uow.now()
     notice.decision_note = note.strip()
     audit.record(
         uow,
@@ -367,7 +366,7 @@ def decide(
         summary={"note": notice.decision_note, "clauses": list(rules.SENSITIVE_CLAUSES)},
     )
     if approve:
-        rules.check_deadline(notice.deadline, utcnow())
+        rules.check_deadline(notice.deadline, uow.now())
         if notice.supersedes_id is not None:
             old = NoticeRepository(uow.session).get_for_update(notice.supersedes_id)
             if old is None or old.status != "published":
@@ -390,7 +389,7 @@ def unpin(uow: UnitOfWork, principal: Principal, notice_id: int) -> None:
     if notice.status != "published":
         raise DomainError("notices.not_published", ErrorKind.CONFLICT)
     if notice.unpinned_at is None:
-        unpin_messages(uow, notice, utcnow())
+        unpin_messages(uow, notice, uow.now())
         notice.unpinned_by = principal.user_id
         audit.record(
             uow, principal.actor(), "notice.unpinned", target_type="notice", target_id=notice.id
@@ -588,5 +587,5 @@ def ledger(
         recipients,
         acknowledged,
         rows,
-        utcnow(),
+        uow.now(),
     )

@@ -17,7 +17,6 @@ import yaml
 
 from qunguan.domain.access import Role
 from qunguan.domain.actor import Actor, Principal
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind, not_found
 from qunguan.domain.events import PolicyPublished
 from qunguan.policy.document import Policy, diff_policies
@@ -148,7 +147,7 @@ def require_current(uow: UnitOfWork) -> InForce:
 
 def _publish(uow: UnitOfWork, actor: Actor, row: PolicyVersion, previous: InForce | None) -> int:
     repo = PolicyRepository(uow.session)
-    now = utcnow()
+    now = uow.now()
     row.version = repo.next_number()
     row.status = "published"
     row.published_at = now
@@ -264,7 +263,7 @@ def approve(uow: UnitOfWork, principal: Principal, proposal_id: int, note: str =
             params={"base": row.base_version, "current": previous.version},
         )
     row.decided_by = principal.user_id
-    row.decided_at = utcnow()
+    row.decided_at = uow.now()
     row.decision_note = note.strip()
     audit.record(
         uow,
@@ -284,7 +283,7 @@ def refuse(uow: UnitOfWork, principal: Principal, proposal_id: int, note: str) -
         raise DomainError("policy.reason_missing")
     row.status = "refused"
     row.decided_by = principal.user_id
-    row.decided_at = utcnow()
+    row.decided_at = uow.now()
     row.decision_note = note.strip()
     audit.record(
         uow,
@@ -340,7 +339,7 @@ def acknowledge(uow: UnitOfWork, principal: Principal, number: int) -> bool:
         raise DomainError(
             "policy.version_not_current", ErrorKind.CONFLICT, params={"version": in_force.version}
         )
-    first = PolicyRepository(uow.session).acknowledge(principal.user_id, number, utcnow())
+    first = PolicyRepository(uow.session).acknowledge(principal.user_id, number, uow.now())
     if first:
         audit.record(
             uow,

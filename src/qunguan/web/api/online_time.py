@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends
 
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
-from qunguan.domain.clock import utcnow
 from qunguan.services import online_time
 from qunguan.services.policy import versions as policy_admin
 from qunguan.services.uow import Database
@@ -26,7 +25,7 @@ def online_time_report(db: Db, _p: Compliance, day: date | None = None) -> dict[
     """Online working time per person on a workday, and who fell short (report only)."""
     with db.reading() as uow:
         settings = policy_admin.require_current(uow).policy.settings
-        chosen = day or online_time.last_workday(settings, utcnow().date())
+        chosen = day or online_time.last_workday(settings, db.clock.now().date())
         found = online_time.report(uow, chosen)
     return {
         "day": found.day.isoformat(),

@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from qunguan.domain.access import Permission
-from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.i18n import Translator
 from qunguan.services import notifications
@@ -83,7 +82,7 @@ def render(
 def local_today(request: Request) -> date:
     """Today in the agency's display time zone."""
     zone = ZoneInfo(request.app.state.settings.display_timezone)
-    return utcnow().replace(tzinfo=UTC).astimezone(zone).date()
+    return database(request).clock.now().replace(tzinfo=UTC).astimezone(zone).date()
 
 
 def act(
