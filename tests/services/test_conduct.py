@@ -31,6 +31,7 @@ from qunguan.store.models import (
     Report,
     Restriction,
 )
+from qunguan.store.repositories.conduct import OrderRepository
 from qunguan.store.repositories.membership import MembershipRepository
 from tests.factories import PASSWORD, SETUP, principal
 from tests.services.test_membership import accept, approved_invitation, make_group
@@ -180,7 +181,7 @@ class TestSanctions:
         sanction_id = apply(db, violation, SanctionStep.PUBLIC_CRITICISM)
         with db.reading() as uow:
             page = messages.history(uow, principal(db, MEMBER), group_id)
-            sanction = sanctions.OrderRepository(uow.session).sanction(sanction_id)
+            sanction = OrderRepository(uow.session).sanction(sanction_id)
         notice = page.messages[-1]
         assert notice["body"].startswith("【通报批评】")
         assert "孙浩然" in notice["body"]
@@ -205,7 +206,7 @@ class TestSanctions:
             membership = MembershipRepository(uow.session).membership(
                 group_id, principal(db, MEMBER).person_id or 0
             )
-            sanction = sanctions.OrderRepository(uow.session).sanction(sanction_id)
+            sanction = OrderRepository(uow.session).sanction(sanction_id)
         assert membership is not None
         assert membership.role == GroupRole.MEMBER.value
         assert sanction is not None
@@ -418,7 +419,9 @@ class TestReports:
                 uow, principal(db, OWNER), group_id, reports.ReportForm("message", "广告", seq=1)
             )
         with db.reading() as uow:
-            due = uow.session.get(Report, filed.id).due_at  # type: ignore[union-attr]
+            stored = uow.session.get(Report, filed.id)
+            assert stored is not None
+            due = stored.due_at
         with db.unit_of_work() as uow:
             assert reports.escalate_overdue(uow, due - timedelta(minutes=1)) == 0
         with db.unit_of_work() as uow:

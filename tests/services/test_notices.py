@@ -193,10 +193,9 @@ class TestPublication:
             record = uow.session.scalars(
                 select(AuditRecord).where(AuditRecord.action == "notice.published")
             ).one()
-            assert (
-                notices.recompute_hash(uow, uow.session.get(Notice, notice_id))
-                == found.content_hash
-            )  # type: ignore[arg-type]
+            stored = uow.session.get(Notice, notice_id)
+            assert stored is not None
+            assert notices.recompute_hash(uow, stored) == found.content_hash
         assert page.pinned[0]["kind"] == "notice"
         assert page.pinned[0]["notice"]["id"] == notice_id
         assert record.summary["hash"] == found.content_hash
