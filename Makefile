@@ -27,6 +27,8 @@ run: install
 test: install lint
 	$(BIN)/python -m pytest -n 2 --clause-report var/clause-report.json
 
+## Ruff over src, tests and bench with the rules in pyproject.toml (ARG, DTZ and PT among them);
+## mypy in strict mode over the packages pyproject.toml names (qunguan and tests).
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import pyotp
 
@@ -41,7 +42,7 @@ PERSONAS: dict[str, tuple[list[str], str]] = {
 }
 
 
-def org_workbook(people: list[list[object]] | None = None) -> bytes:
+def org_workbook(people: Sequence[Sequence[object]] | None = None) -> bytes:
     return write_xlsx(
         [
             ("人员", HEADERS, people if people is not None else PEOPLE),

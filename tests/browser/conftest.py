@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -22,6 +23,9 @@ from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine
 from tests.factories import seed_agency
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 SCREENSHOTS = Path("var/screenshots")
 CHROMIUM_FLAGS = [
@@ -109,7 +113,7 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
-def screenshot(page: object, name: str) -> None:
+def screenshot(page: Page, name: str) -> None:
     """Keep a picture of what a person saw, for review (var/screenshots)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -78,7 +78,7 @@ class TestChatPage:
         send(db, OWNER, group_id, "材料见 https://czj.example.gov.cn/budget/2027 请提前阅读")
         assert first.message is not None
         with db.unit_of_work() as uow:
-            messages.set_pin(uow, principal(db, OWNER), group_id, first.message.seq, True)
+            messages.set_pin(uow, principal(db, OWNER), group_id, first.message.seq or 0, True)
 
         owner = open_chat(browser, live_server, OWNER, group_id, DESKTOP)
         member = open_chat(browser, live_server, MEMBER, group_id, PHONE)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
+from websockets.typing import Origin
 
 from qunguan.services.uow import Database
 from qunguan.store.models import Message
@@ -106,7 +107,7 @@ def test_the_stream_needs_a_sign_in_and_our_own_origin(migrated_url: str, serve:
         connect(
             url,
             additional_headers={"Cookie": cookie},
-            origin="http://evil.example",  # type: ignore[arg-type]
+            origin=Origin("http://evil.example"),
             open_timeout=5,
         ),
     ):

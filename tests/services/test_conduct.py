@@ -16,9 +16,9 @@ from qunguan.domain.errors import DomainError
 from qunguan.policy.document import SanctionStep
 from qunguan.policy.rules.membership import GroupRole
 from qunguan.policy.rules.sanctions import next_step
+from qunguan.services import access
 from qunguan.services.accounts import management as accounts
 from qunguan.services.conduct import message_admin, patrols, reports, review, sanctions
-from qunguan.services.groups import lifecycle as groups
 from qunguan.services.membership import members
 from qunguan.services.messages import conversation as messages
 from qunguan.services.uow import Database
@@ -31,6 +31,7 @@ from qunguan.store.models import (
     Report,
     Restriction,
 )
+from qunguan.store.repositories.conduct import ConductRepository
 from qunguan.store.repositories.membership import MembershipRepository
 from tests.factories import PASSWORD, SETUP, principal
 from tests.services.test_membership import accept, approved_invitation, make_group
@@ -164,7 +165,7 @@ class TestSanctions:
         violation = violation_for(db, group_id, 1)
         apply(db, violation, SanctionStep.REMOVAL)
         with pytest.raises(DomainError) as caught, db.reading() as uow:
-            groups.access_group(uow, principal(db, MEMBER), group_id)
+            access.access_group(uow, principal(db, MEMBER), group_id)
         assert caught.value.code == "group.not_found"
         with db.reading() as uow:
             record = sanctions.member_record(uow, principal(db, OWNER), group_id, "M01")
@@ -180,7 +181,7 @@ class TestSanctions:
         sanction_id = apply(db, violation, SanctionStep.PUBLIC_CRITICISM)
         with db.reading() as uow:
             page = messages.history(uow, principal(db, MEMBER), group_id)
-            sanction = sanctions.ConductRepository(uow.session).sanction(sanction_id)
+            sanction = ConductRepository(uow.session).sanction(sanction_id)
         notice = page.messages[-1]
         assert notice.body.startswith("【通报批评】")
         assert "孙浩然" in notice.body
@@ -205,7 +206,7 @@ class TestSanctions:
             membership = MembershipRepository(uow.session).membership(
                 group_id, principal(db, MEMBER).person_id or 0
             )
-            sanction = sanctions.ConductRepository(uow.session).sanction(sanction_id)
+            sanction = ConductRepository(uow.session).sanction(sanction_id)
         assert membership is not None
         assert membership.role == GroupRole.MEMBER.value
         assert sanction is not None
@@ -418,7 +419,9 @@ class TestReports:
                 uow, principal(db, OWNER), group_id, reports.ReportForm("message", "广告", seq=1)
             )
         with db.reading() as uow:
-            due = uow.session.get(Report, filed.id).due_at  # type: ignore[union-attr]
+            stored = uow.session.get(Report, filed.id)
+            assert stored is not None
+            due = stored.due_at
         with db.unit_of_work() as uow:
             assert reports.escalate_overdue(uow, due - timedelta(minutes=1)) == 0
         with db.unit_of_work() as uow:
@@ -538,6 +541,7 @@ class TestMessageAdministration:
                 select(AuditRecord).where(AuditRecord.action == "message.removed")
             ).one()
         assert (shown.status, shown.body) == ("removed", "")
+        assert shown.moderation is not None
         assert shown.moderation["clauses"] == ["s1-5.1"]
         assert [(r.kind, r.body) for r in kept] == [("removal", "团购链接 快来")]
         assert audit_row.summary["original"] == "团购链接 快来"
@@ -557,6 +561,7 @@ class TestMessageAdministration:
             kept = uow.session.scalars(select(MessageRevision)).all()
         assert shown.body == "有事打我电话 139****0008"
         assert shown.edited_at
+        assert shown.moderation is not None
         assert shown.moderation["action"] == "redacted"
         assert [(r.kind, r.body) for r in kept] == [("redaction", "有事打我电话 13907310008")]
         with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from sqlalchemy import func, select
 
@@ -65,10 +67,10 @@ def count(db: Database, model: type) -> int:
 
 
 def run(
-    db: Database, data: bytes, filename: str = "people.xlsx", **kw: object
+    db: Database, data: bytes, filename: str = "people.xlsx", *, dry_run: bool = False
 ) -> directory.ImportReport:
     with db.unit_of_work() as uow:
-        return directory.import_directory(uow, SETUP, filename, data, **kw)  # type: ignore[arg-type]
+        return directory.import_directory(uow, SETUP, filename, data, dry_run=dry_run)
 
 
 class TestAllOrNothing:
@@ -167,7 +169,8 @@ class TestReimport:
 class TestFiles:
     def test_csv_in_gb18030_is_read(self, db: Database) -> None:
         run(db, workbook(people_rows(1)))
-        text = "\n".join(",".join(str(c) for c in r) for r in [HEADERS, *people_rows(2)])
+        rows: list[Sequence[object]] = [HEADERS, *people_rows(2)]
+        text = "\n".join(",".join(str(c) for c in r) for r in rows)
         report = run(db, text.encode("gb18030"), "people.csv")
         assert [r.name for r in report.diff.created] == ["刘海燕"]
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import dataclasses
+from datetime import date, timedelta
+from typing import TypedDict, Unpack
 
 import pytest
 from sqlalchemy import select
 
+from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.services import term_lists
@@ -26,19 +29,34 @@ def agency(db: Database, preset: str) -> Database:
     return db
 
 
-def form(**kw: object) -> ApplicationForm:
-    fields: dict[str, object] = {
-        "name": "预算股-年度预算编制",
-        "type": "project",
-        "purpose": "编制2027年度部门预算",
-        "owner_staff_no": "M02",
-        "end_date": utcnow().date() + timedelta(days=90),
-    }
-    fields.update(kw)
-    return ApplicationForm(**fields)  # type: ignore[arg-type]
+class FormFields(TypedDict, total=False):
+    """Any field of an application form, by name."""
+
+    name: str
+    type: str
+    purpose: str
+    owner_staff_no: str
+    end_date: date | None
+    confirm_names: tuple[str, ...]
+    scope_unit: str
+    unit_wide: bool
+    members: tuple[str, ...]
+    confirm_duplicate: bool
 
 
-def apply(db: Database, who: str = "member", **kw: object) -> int:
+def form(**kw: Unpack[FormFields]) -> ApplicationForm:
+    """The budget team's project group, with any field replaced."""
+    base = ApplicationForm(
+        name="预算股-年度预算编制",
+        type="project",
+        purpose="编制2027年度部门预算",
+        owner_staff_no="M02",
+        end_date=utcnow().date() + timedelta(days=90),
+    )
+    return dataclasses.replace(base, **kw)
+
+
+def apply(db: Database, who: str = "member", **kw: Unpack[FormFields]) -> int:
     with db.unit_of_work() as uow:
         return groups.apply(uow, principal(db, who), form(**kw)).id
 
@@ -51,7 +69,7 @@ def decide(
         return group.id if group else None
 
 
-def refused(db: Database, who: str = "member", **kw: object) -> list[str]:
+def refused(db: Database, who: str = "member", **kw: Unpack[FormFields]) -> list[str]:
     with pytest.raises(DomainError) as caught:
         apply(db, who, **kw)
     return [d.code for d in caught.value.details]
@@ -73,6 +91,7 @@ class TestCreation:
         assert decide(db, "leader", pending, approve=False, note="用途不明确") is None
         assert group_count(db) == 0
         group_id = decide(db, "leader", apply(db, name="预算股-预算执行分析"))
+        assert group_id is not None
         with db.reading() as uow:
             group = uow.session.get(Group, group_id)
             assert group is not None
@@ -202,9 +221,8 @@ class TestNaming:
         }
 
 
-def principal_for_person(db: Database, staff_no: str):  # type: ignore[no-untyped-def]
+def principal_for_person(db: Database, staff_no: str) -> Principal:
     """A principal for a person who has no account (they only need to be seen as a person)."""
-    from qunguan.domain.actor import Principal
     from qunguan.store.repositories.directory import DirectoryRepository
 
     with db.reading() as uow:

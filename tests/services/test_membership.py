@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.jobs import scheduler
+from qunguan.policy.rules.membership import GroupRole
 from qunguan.services.directory import people as directory
 from qunguan.services.groups import lifecycle as groups
 from qunguan.services.membership import audit as membership_audit
 from qunguan.services.membership import members
 from qunguan.services.policy import versions as policy_admin
-from qunguan.services.uow import Database
+from qunguan.services.uow import Database, UnitOfWork
 from qunguan.store.db import make_engine
 from qunguan.store.models import AuditRecord, JobRun, Membership, Notification
 from tests.factories import PEOPLE, SETUP, org_workbook, principal, seed_agency
@@ -35,7 +38,7 @@ def make_group(db: Database, preset: str, owner: str = "O01", approver: str = "l
     return group_id
 
 
-def owner_account(db: Database, staff_no: str = "M02"):  # type: ignore[no-untyped-def]
+def owner_account(db: Database, staff_no: str = "M02") -> Principal:
     """An account for a person who owns a group in the test but has none among the personas."""
     from qunguan.services.accounts import management as accounts
     from tests.factories import PASSWORD
@@ -231,9 +234,10 @@ class TestLeavers:
             told = uow.session.scalars(
                 select(Notification.person_id).where(Notification.kind == "member.left_agency")
             ).all()
-        assert sorted(told) == sorted(
-            [principal(db, "office").person_id, principal_for_person(db, "M02").person_id]
-        )
+        office, m02 = principal(db, "office").person_id, principal_for_person(db, "M02").person_id
+        assert office is not None
+        assert m02 is not None
+        assert sorted(told) == sorted([office, m02])
 
     def test_an_owner_leaving_flags_the_group_for_a_successor(self, db: Database) -> None:
         group_id = make_group(db, "s1", owner="M02")
@@ -488,9 +492,9 @@ class TestUnitWideGroups:
         with db.unit_of_work() as uow:  # M02 leaves the group; the exemption keeps them out
             from qunguan.store.repositories.membership import MembershipRepository
 
-            m = MembershipRepository(uow.session).membership(
-                group_id, principal_for_person(db, "M02").person_id
-            )
+            m02 = principal_for_person(db, "M02").person_id
+            assert m02 is not None
+            m = MembershipRepository(uow.session).membership(group_id, m02)
             assert m is not None
             m.left_at = m.joined_at
         rows = [list(r) for r in PEOPLE] + [
@@ -515,12 +519,12 @@ class TestStateAndRaces:
         request = invite(db, "member", group_id, "L01", "需要领导了解")
         with db.unit_of_work() as uow:
             groups.dissolve(uow, principal(db, "office"), group_id, "任务完成")
-        attempts = [
+        attempts: list[Callable[[UnitOfWork], object]] = [
             lambda uow: members.decide_request(
                 uow, principal(db, "office"), request.id, approve=True
             ),
             lambda uow: members.set_role(
-                uow, principal(db, "office"), group_id, "M01", members.GroupRole.GROUP_ADMIN
+                uow, principal(db, "office"), group_id, "M01", GroupRole.GROUP_ADMIN
             ),
             lambda uow: members.remove(uow, principal(db, "office"), group_id, "M01", "清理"),
             lambda uow: members.leave(uow, principal(db, "member"), group_id),

@@ -3,6 +3,7 @@ department confirms (篇七 九.2, 篇四 七.2)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from qunguan.policy.rules.membership import is_department_head
 from qunguan.policy.rules.posting import is_substantive
 from qunguan.services.membership import audit as membership_audit
 from qunguan.services.membership import inactivity, members
-from qunguan.services.uow import Database
+from qunguan.services.uow import Database, UnitOfWork
 from qunguan.store.models import AuditRecord, Membership
 from tests.factories import principal
 from tests.services.test_messages import MEMBER, OWNER, chat_group, send
@@ -84,12 +85,13 @@ class TestInactivity:
         joined_long_ago(db, group_id)
         (listed,) = found(db, group_id)
         owner = principal(db, OWNER)
-        for act in (
+        acts: tuple[Callable[[UnitOfWork], object], ...] = (
             lambda uow: inactivity.remove(uow, owner, listed.finding_id),
             lambda uow: membership_audit.resolve_finding(
                 uow, owner, listed.finding_id, remove=True
             ),
-        ):
+        )
+        for act in acts:
             with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
                 act(uow)
             assert caught.value.code == "inactivity.not_confirmed"

@@ -193,17 +193,17 @@ class TestPublication:
             record = uow.session.scalars(
                 select(AuditRecord).where(AuditRecord.action == "notice.published")
             ).one()
-            assert (
-                notices.recompute_hash(uow, uow.session.get(Notice, notice_id))
-                == found.content_hash
-            )  # type: ignore[arg-type]
+            stored = uow.session.get(Notice, notice_id)
+            assert stored is not None
+            assert notices.recompute_hash(uow, stored) == found.content_hash
         assert page.pinned[0].kind == "notice"
+        assert page.pinned[0].notice is not None
         assert page.pinned[0].notice["id"] == notice_id
         assert record.summary["hash"] == found.content_hash
         assert record.seq == found.audit_seq
         # Only its publisher takes a notice off the top, not a group admin's pin menu.
         with pytest.raises(DomainError) as caught, db.unit_of_work() as uow:
-            messages.set_pin(uow, principal(db, OWNER), group_id, page.pinned[0].seq, False)
+            messages.set_pin(uow, principal(db, OWNER), group_id, page.pinned[0].seq or 0, False)
         assert caught.value.code == "notices.pinned_by_publisher"
 
     @pytest.mark.clause("s2-3.1")
@@ -329,6 +329,7 @@ class TestAcknowledgement:
         with db.reading() as uow:
             page = messages.history(uow, principal(db, MEMBER), group_id)
         assert [m.kind for m in page.messages] == ["notice"]
+        assert page.pinned[0].notice is not None
         assert page.pinned[0].notice["id"] == notice_id
         # Saying something is still possible.
         assert send(db, MEMBER, group_id, "请问总结模板在哪里？").status == "stored"

@@ -37,7 +37,8 @@ def edited(db: Database, change: dict[str, object]) -> str:
         for key in parents:
             node = node[key]
         node[leaf] = value
-    return yaml.safe_dump(data, allow_unicode=True)
+    text: str = yaml.safe_dump(data, allow_unicode=True)
+    return text
 
 
 def propose(db: Database, who: str, document: str, reason: str = "调整参数") -> int:

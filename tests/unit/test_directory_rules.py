@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
@@ -22,7 +23,7 @@ HEADERS = ["工号", "姓名", "单位", "部门", "职务", "手机号", "党�
 KNOWN = {("财政局", "办公室"), ("财政局", "预算股")}
 
 
-def sheet(*rows: list[object]) -> RawSheet:
+def sheet(*rows: Sequence[object]) -> RawSheet:
     return RawSheet(
         "人员",
         HEADERS,

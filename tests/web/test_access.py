@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from qunguan.policy.rules.sanctions import SanctionStep
+from qunguan.policy.document import SanctionStep
 from qunguan.services.conduct import patrols, reports, sanctions
 from qunguan.services.uow import Database
 from qunguan.store.repositories.conduct import ConductRepository

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pyotp
 from fastapi.testclient import TestClient
@@ -16,7 +17,9 @@ from tests.web.conftest import sign_in
 Signer = Callable[[str], str]
 
 
-def login(client: TestClient, username: str, password: str = PASSWORD, code: str = "") -> dict:  # type: ignore[type-arg]
+def login(
+    client: TestClient, username: str, password: str = PASSWORD, code: str = ""
+) -> dict[str, Any]:
     response = client.post(
         "/api/v1/auth/login", json={"username": username, "password": password, "code": code}
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -15,7 +16,7 @@ Signer = Callable[[str], str]
 
 def upload(
     client: TestClient, csrf: str, data: bytes, name: str = "people.xlsx", **params: str
-) -> dict:  # type: ignore[type-arg]
+) -> dict[str, Any]:
     response = client.post(
         "/api/v1/directory/imports",
         params=params,

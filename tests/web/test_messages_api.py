@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -14,7 +15,9 @@ from qunguan.store.models import AuditRecord, Message
 Sign = Callable[[str], str]
 
 
-def post(client: TestClient, csrf: str, group_id: int, body: str, **extra: object):  # type: ignore[no-untyped-def]
+def post(
+    client: TestClient, csrf: str, group_id: int, body: str, **extra: object
+) -> httpx.Response:
     payload = {"client_id": extra.pop("client_id", body[:30] or "empty"), "body": body, **extra}
     return client.post(
         f"/api/v1/groups/{group_id}/messages", json=payload, headers={"X-CSRF-Token": csrf}

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -23,7 +24,7 @@ Sign = Callable[[str], str]
 NOTICE = {"title": "关于年底安全检查的通知", "body": "请各股室本周五前完成自查。"}
 
 
-def publish(client: TestClient, csrf: str, gid: int, **extra: object):  # type: ignore[no-untyped-def]
+def publish(client: TestClient, csrf: str, gid: int, **extra: object) -> httpx.Response:
     payload = {**NOTICE, "group_ids": [gid], **extra}
     return client.post("/api/v1/notices", json=payload, headers={"X-CSRF-Token": csrf})
 

@@ -125,6 +125,7 @@ def routes() -> list[tuple[str, str, Permission]]:
             assert isinstance(route, APIRoute)
             [req] = declared(route.dependant)
             assert isinstance(req, Require)
+            assert route.methods is not None
             path = re.sub(r"\{(\w+)\}", lambda m: SAMPLE_PARAMS[m.group(1)], route.path)
             for method in sorted(route.methods - {"HEAD"}):
                 found.append((method, path, req.permission))

@@ -21,7 +21,7 @@ def test_every_route_declares_exactly_one_permission() -> None:
     assert len(routes) > 10
     assert all(isinstance(r, APIRoute) for r in routes)
     missing = [
-        f"{sorted(r.methods)} {r.path}"
+        f"{sorted(r.methods or ())} {r.path}"
         for r in routes
         if isinstance(r, APIRoute) and len(declared(r.dependant)) != 1
     ]

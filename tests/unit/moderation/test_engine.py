@@ -190,7 +190,7 @@ class TestPresets:
         assert check("你就是个脑残", "s7").action is BLOCK
 
 
-def _shipped() -> tuple[object, ...]:
+def _shipped() -> tuple[TermList, ...]:
     from qunguan.moderation import default_lists
 
     return default_lists()
