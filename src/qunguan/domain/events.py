@@ -1,8 +1,9 @@
 """Domain events: facts that other capabilities act on.
 
-Events are written to the outbox in the same transaction as the change that caused them,
-so a consumer (group membership, for example) can never miss one, and are handed to
-in-process subscribers only after that transaction commits.
+Events a consumer reads back (group membership acts on the directory's) are written to the
+outbox in the same transaction as the change that caused them, so that consumer can never
+miss one. Every event is handed to in-process subscribers only after that transaction
+commits.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from qunguan.domain.directory import EmploymentStatus
 @dataclass(frozen=True)
 class DomainEvent:
     kind: ClassVar[str]
+    # Kept in the outbox for a consumer that reads it there; an event nobody reads back is
+    # only handed to the subscribers.
+    stored: ClassVar[bool] = True
 
     def payload(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -58,6 +62,7 @@ class PolicyPublished(DomainEvent):
     """A policy version took effect: members are told and must acknowledge it."""
 
     kind: ClassVar[str] = "policy.published"
+    stored: ClassVar[bool] = False
     version: int
     preset: str
     changes: int

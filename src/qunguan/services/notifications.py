@@ -1,6 +1,6 @@
 """Notifications: reminders, overdue reports, invitations, removals — what the system told
 a person, with where to act on it. Every service writes them through
-``GroupRepository.notify``; this is where a person reads them."""
+``NotificationRepository.notify``; this is where a person reads them."""
 
 from __future__ import annotations
 

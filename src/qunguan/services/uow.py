@@ -1,8 +1,9 @@
 """The unit of work: one database transaction and the events it raises.
 
 The edge (a request handler, a CLI command, a job) opens it and commits; services only use
-it. Events are written to the outbox inside the transaction and handed to in-process
-subscribers after the commit succeeds, so nobody hears of a change that was rolled back.
+it. Events a consumer reads back are written to the outbox inside the transaction; every
+event is handed to in-process subscribers after the commit succeeds, so nobody hears of a
+change that was rolled back.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ class UnitOfWork:
         return self.clock.now()
 
     def raise_event(self, event: DomainEvent) -> None:
-        OutboxRepository(self.session).add(event)
+        if event.stored:
+            OutboxRepository(self.session).add(event)
         self.events.append(event)
 
     def publish(self, event: LiveEvent) -> None:

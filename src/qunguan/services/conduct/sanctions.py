@@ -29,7 +29,7 @@ from qunguan.services.conduct import message_admin, patrols
 from qunguan.services.groups.lifecycle import settings_in_force
 from qunguan.services.membership import members
 from qunguan.services.uow import UnitOfWork
-from qunguan.store.models import Appeal, Group, Person, Restriction, Sanction, Violation
+from qunguan.store.models import Appeal, Restriction, Sanction, Violation
 from qunguan.store.repositories.accounts import AccountRepository
 from qunguan.store.repositories.conduct import ConductRepository
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -37,16 +37,6 @@ from qunguan.store.repositories.membership import MembershipRepository
 from qunguan.store.repositories.messages import MessageRepository
 from qunguan.store.repositories.notifications import NotificationRepository
 from qunguan.tabular import write_xlsx
-
-
-def _member(uow: UnitOfWork, group: Group, staff_no: str) -> tuple[Person, GroupRole]:
-    person = DirectoryRepository(uow.session).person_by_staff_no(staff_no.strip())
-    membership = (
-        MembershipRepository(uow.session).membership(group.id, person.id) if person else None
-    )
-    if person is None or membership is None:
-        raise not_found("members.member")
-    return person, GroupRole(membership.role)
 
 
 def record_violation(

@@ -306,13 +306,6 @@ def version(uow: UnitOfWork, number: int) -> tuple[VersionView, Policy]:
     return _view(row), parse_yaml(row.document)
 
 
-def proposal(uow: UnitOfWork, proposal_id: int) -> tuple[VersionView, Policy]:
-    row = PolicyRepository(uow.session).get(proposal_id)
-    if row is None:
-        raise not_found("policy.proposal")
-    return _view(row), parse_yaml(row.document)
-
-
 def pending_acknowledgement(uow: UnitOfWork, user_id: int) -> InForce | None:
     """The version this account still has to acknowledge before posting, if any."""
     in_force = current(uow)
@@ -321,15 +314,6 @@ def pending_acknowledgement(uow: UnitOfWork, user_id: int) -> InForce | None:
     if PolicyRepository(uow.session).acknowledged(user_id, in_force.version):
         return None
     return in_force
-
-
-def regulation_unread(uow: UnitOfWork, user_id: int, in_force: InForce) -> bool:
-    """Whether the account has still to acknowledge the regulation before posting: the
-    version in force, or any version where new ones need no fresh acknowledgement."""
-    repo = PolicyRepository(uow.session)
-    if in_force.policy.settings.governance.members_reacknowledge:
-        return not repo.acknowledged(user_id, in_force.version)
-    return not repo.acknowledged_any(user_id)
 
 
 def acknowledge(uow: UnitOfWork, principal: Principal, number: int) -> bool:

@@ -46,9 +46,6 @@ class AccountRepository:
     def web_session(self, session_id: int | None) -> WebSession | None:
         return self.session.get(WebSession, session_id) if session_id is not None else None
 
-    def session_by_token_hash(self, token_hash: str) -> WebSession | None:
-        return self.session.scalar(select(WebSession).where(WebSession.token_hash == token_hash))
-
     def session_and_user(self, token_hash: str) -> tuple[WebSession, User] | None:
         """A session with its account and roles in one query: every request asks this."""
         row = (

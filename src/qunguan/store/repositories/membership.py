@@ -13,10 +13,6 @@ class MembershipRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, row: object) -> None:
-        self.session.add(row)
-        self.session.flush()
-
     def membership(self, group_id: int, person_id: int) -> Membership | None:
         return self.session.scalar(
             select(Membership).where(
@@ -38,10 +34,6 @@ class MembershipRepository:
 class InvitationRepository(StatusMover):
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-        self.session.flush()
 
     def invitation(self, invitation_id: int) -> Invitation | None:
         return self.session.get(Invitation, invitation_id)
@@ -96,10 +88,6 @@ class InvitationRepository(StatusMover):
 class FindingRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-        self.session.flush()
 
     def open_finding(self, group_id: int, person_id: int) -> AuditFinding | None:
         return self.session.scalar(

@@ -244,16 +244,6 @@ class MessageRepository:
     def any_message(self) -> bool:
         return self.session.scalar(select(Message.id).limit(1)) is not None
 
-    def sent_since(self, person_id: int, since: datetime) -> int:
-        return int(
-            self.session.scalar(
-                select(func.count())
-                .select_from(Message)
-                .where(Message.sender_person_id == person_id, Message.created_at >= since)
-            )
-            or 0
-        )
-
     def history(
         self, group_id: int, *, after: int = 0, before: int | None = None, limit: int = 50
     ) -> list[Message]:
@@ -294,15 +284,6 @@ class MessageRepository:
         self.session.add(
             MessageRevision(
                 message_id=message.id, kind=kind, body=message.body, by_user_id=by_user_id, at=at
-            )
-        )
-
-    def revisions(self, message_id: int) -> list[MessageRevision]:
-        return list(
-            self.session.scalars(
-                select(MessageRevision)
-                .where(MessageRevision.message_id == message_id)
-                .order_by(MessageRevision.id)
             )
         )
 

@@ -17,10 +17,6 @@ class NotificationRepository:
     def notify(self, person_id: int, kind: str, params: dict[str, object]) -> None:
         self.session.add(Notification(person_id=person_id, kind=kind, params=params))
 
-    def notifications(self, person_id: int) -> list[Notification]:
-        stmt = select(Notification).where(Notification.person_id == person_id)
-        return list(self.session.scalars(stmt.order_by(Notification.id.desc())))
-
     def all_of(self, person_id: int) -> list[Notification]:
         stmt = select(Notification).where(Notification.person_id == person_id)
         return list(self.session.scalars(stmt.order_by(Notification.id.desc())))

@@ -50,16 +50,6 @@ class PolicyRepository:
     def acknowledged(self, user_id: int, version: int) -> bool:
         return self.session.get(PolicyAcknowledgement, (user_id, version)) is not None
 
-    def acknowledged_any(self, user_id: int) -> bool:
-        return (
-            self.session.scalar(
-                select(PolicyAcknowledgement.version)
-                .where(PolicyAcknowledgement.user_id == user_id)
-                .limit(1)
-            )
-            is not None
-        )
-
     def acknowledge(self, user_id: int, version: int, at: datetime) -> bool:
         if self.acknowledged(user_id, version):
             return False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -88,8 +87,3 @@ class TermListRepository:
     def remove_entry(self, row: TermRow) -> None:
         self.session.delete(row)
         self.session.flush()
-
-    def changed_at(self) -> datetime | None:
-        return self.session.scalar(
-            select(TermListRevision.changed_at).where(TermListRevision.id == 1)
-        )
