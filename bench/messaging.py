@@ -42,7 +42,7 @@ from qunguan.services.accounts import management as accounts
 from qunguan.services.directory import people as directory
 from qunguan.services.groups import lifecycle as groups
 from qunguan.services.messages import conversation as messages
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine
@@ -109,7 +109,7 @@ def seed(db: Database, clients: int, big: int = BIG_GROUP) -> dict[str, Any]:
             "bench.xlsx",
             write_xlsx([("人员", HEADERS, rows), ("单位部门", ["单位", "部门", "上级单位"], org)]),
         )
-        policy_admin.adopt_preset(uow, ACTOR, "s2")
+        policy_versions.adopt_preset(uow, ACTOR, "s2")
         accounts.create_user(
             uow,
             ACTOR,
@@ -197,15 +197,15 @@ def _principal(db: Database, username: str) -> Principal:
 def _relax_policy(db: Database) -> None:
     """Rate limits and the onboarding acknowledgement off, by the governed change."""
     with db.unit_of_work() as uow:
-        current = policy_admin.require_current(uow).policy
+        current = policy_versions.require_current(uow).policy
         data = current.model_dump(mode="json")
         data["settings"]["posting"]["rate_limit_per_minute"] = None
         data["settings"]["membership"]["onboarding"]["acknowledge_regulation"] = False
-        view = policy_admin.propose(
-            uow, _principal(db, "security"), policy_admin.to_yaml(parse_policy(data)), "bench"
+        view = policy_versions.propose(
+            uow, _principal(db, "security"), policy_versions.to_yaml(parse_policy(data)), "bench"
         )
     with db.unit_of_work() as uow:
-        policy_admin.approve(uow, _principal(db, "leader"), view.id, "bench")
+        policy_versions.approve(uow, _principal(db, "leader"), view.id, "bench")
 
 
 class ServerProcess:

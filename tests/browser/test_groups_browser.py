@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store.db import make_engine
 from tests.browser.conftest import LiveServer, screenshot
@@ -33,7 +33,7 @@ def test_application_to_approval_to_first_member(
 ) -> None:
     database = Database(make_engine(live_server.database_url))
     with database.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, "s1", agency="青山县财政局")
+        policy_versions.adopt_preset(uow, SETUP, "s1", agency="青山县财政局")
     database.engine.dispose()
 
     # The member applies; a colleague's name in the group name is refused first.

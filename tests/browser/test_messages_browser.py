@@ -12,7 +12,7 @@ import pytest
 from qunguan.domain.clock import SYSTEM_CLOCK, ManualClock, utcnow
 from qunguan.services.membership import members
 from qunguan.services.messages import conversation as messages
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store.db import make_engine
 from tests.browser.conftest import LiveServer, screenshot
@@ -39,7 +39,7 @@ def chat_group_on(
     the group, the member is in it, and has read the rules unless told otherwise."""
     db = Database(make_engine(server.database_url))
     with db.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, preset)
+        policy_versions.adopt_preset(uow, SETUP, preset)
     ends = utcnow().date() + timedelta(days=90)
     application = apply(db, owner_staff_no="O01", type="department", end_date=ends)
     group_id = decide(db, approver_for(preset), application)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store.db import make_engine
 from tests.browser.conftest import LiveServer, screenshot
@@ -23,7 +23,7 @@ def test_import_add_and_try_a_message(
 ) -> None:
     database = Database(make_engine(live_server.database_url))
     with database.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, "s2", agency="青山县财政局")
+        policy_versions.adopt_preset(uow, SETUP, "s2", agency="青山县财政局")
     database.engine.dispose()
     bad = tmp_path / "political.txt"
     bad.write_text("好词\n坏词\tcolour=red\n", encoding="utf-8")

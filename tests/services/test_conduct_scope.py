@@ -9,7 +9,7 @@ from sqlalchemy import select
 from qunguan.services.conduct import patrols, review
 from qunguan.services.groups import lifecycle as groups
 from qunguan.services.membership import audit as membership_audit
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store.models import Patrol
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -22,7 +22,7 @@ def scoped_group(db: Database) -> int:
     """A group of the finance bureau alone, under s4, owned by the office clerk."""
     seed_agency(db)
     with db.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, "s4")
+        policy_versions.adopt_preset(uow, SETUP, "s4")
     with db.unit_of_work() as uow:
         application = groups.apply(
             uow,

@@ -16,7 +16,7 @@ from qunguan.services import term_lists
 from qunguan.services.groups import lifecycle as groups
 from qunguan.services.groups.lifecycle import ApplicationForm
 from qunguan.services.membership import members
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store.models import AuditRecord, Group
 from tests.factories import SETUP, principal, seed_agency
@@ -25,7 +25,7 @@ from tests.factories import SETUP, principal, seed_agency
 def agency(db: Database, preset: str) -> Database:
     seed_agency(db)
     with db.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, preset)
+        policy_versions.adopt_preset(uow, SETUP, preset)
     return db
 
 
@@ -179,12 +179,14 @@ class TestNaming:
     def test_a_template_requiring_a_topic_refuses_a_bare_name(self, db: Database) -> None:
         agency(db, "s6")
         with db.unit_of_work() as uow:
-            document = policy_admin.to_yaml(policy_admin.require_current(uow).policy)
+            document = policy_versions.to_yaml(policy_versions.require_current(uow).policy)
         document = document.replace("template: ''", "template: '{unit}-{topic}'")
         with db.unit_of_work() as uow:
-            proposal = policy_admin.propose(uow, principal(db, "security"), document, "命名模板").id
+            proposal = policy_versions.propose(
+                uow, principal(db, "security"), document, "命名模板"
+            ).id
         with db.unit_of_work() as uow:
-            policy_admin.approve(uow, principal(db, "leader"), proposal)
+            policy_versions.approve(uow, principal(db, "leader"), proposal)
         assert refused(db, name="群1abcd", type="department", end_date=None) == [
             "groups.name_template"
         ]

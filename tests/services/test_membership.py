@@ -18,7 +18,7 @@ from qunguan.services.directory import people as directory
 from qunguan.services.groups import lifecycle as groups
 from qunguan.services.membership import audit as membership_audit
 from qunguan.services.membership import members
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.store.db import make_engine
 from qunguan.store.models import AuditRecord, JobRun, Membership, Notification
@@ -29,7 +29,7 @@ from tests.services.test_groups import apply, decide, principal_for_person
 def make_group(db: Database, preset: str, owner: str = "O01", approver: str = "leader") -> int:
     seed_agency(db)
     with db.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, preset)
+        policy_versions.adopt_preset(uow, SETUP, preset)
     ends = utcnow().date() + timedelta(days=90)  # s5 asks every group for an end date
     group_id = decide(
         db, approver, apply(db, owner_staff_no=owner, type="department", end_date=ends)
@@ -353,7 +353,7 @@ class TestScope:
     def scoped_group(self, db: Database, preset: str = "s6") -> int:
         seed_agency(db)
         with db.unit_of_work() as uow:
-            policy_admin.adopt_preset(uow, SETUP, preset)
+            policy_versions.adopt_preset(uow, SETUP, preset)
         with db.unit_of_work() as uow:
             application = groups.apply(
                 uow,
@@ -468,7 +468,7 @@ class TestUnitWideGroups:
     ) -> None:
         seed_agency(db)
         with db.unit_of_work() as uow:
-            policy_admin.adopt_preset(uow, SETUP, "s2")
+            policy_versions.adopt_preset(uow, SETUP, "s2")
         with db.unit_of_work() as uow:
             application = groups.apply(
                 uow,
@@ -581,7 +581,7 @@ class TestStateAndRaces:
     def test_approval_rechecks_that_the_owner_is_still_there(self, db: Database) -> None:
         seed_agency(db)
         with db.unit_of_work() as uow:
-            policy_admin.adopt_preset(uow, SETUP, "s1")
+            policy_versions.adopt_preset(uow, SETUP, "s1")
         application = apply(db, owner_staff_no="M02", type="department", end_date=None)
         leave_agency(db, "M02")
         with pytest.raises(DomainError) as caught:
@@ -631,7 +631,7 @@ class TestProfileConfirmation:
 
         seed_agency(db)
         with db.unit_of_work() as uow:
-            policy_admin.adopt_preset(uow, SETUP, "s7")
+            policy_versions.adopt_preset(uow, SETUP, "s7")
         with db.unit_of_work() as uow:  # the member last confirmed 181 days ago
             user = uow.session.scalar(select(User).where(User.username == "member"))
             assert user is not None

@@ -16,7 +16,7 @@ from qunguan.policy.rules.groups import approver_role
 from qunguan.services.conduct import sanctions
 from qunguan.services.membership import members
 from qunguan.services.messages import conversation as messages
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store.models import AuditRecord, Message, MessageRevision
 from tests.factories import principal
@@ -27,8 +27,8 @@ OWNER, MEMBER = "office", "member"
 
 def acknowledge(db: Database, who: str) -> None:
     with db.unit_of_work() as uow:
-        number = policy_admin.require_current(uow).version
-        policy_admin.acknowledge(uow, principal(db, who), number)
+        number = policy_versions.require_current(uow).version
+        policy_versions.acknowledge(uow, principal(db, who), number)
 
 
 def approver_for(preset: str) -> str:

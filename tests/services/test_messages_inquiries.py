@@ -13,7 +13,7 @@ from qunguan.domain.errors import DomainError
 from qunguan.jobs import scheduler
 from qunguan.policy.workcalendar import add_working_minutes
 from qunguan.services.messages import inquiries
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store.models import Inquiry, Notification
 from tests.factories import principal
@@ -37,7 +37,7 @@ def after_the_deadline(db: Database) -> datetime:
 
 def report(db: Database, who: str, group_id: int, **kw: Any) -> list[inquiries.TargetView]:
     with db.reading() as uow:
-        settings = policy_admin.require_current(uow).policy.settings
+        settings = policy_versions.require_current(uow).policy.settings
         return inquiries.report(uow, principal(db, who), settings, group_id, **kw)
 
 
@@ -69,7 +69,7 @@ class TestAssignments:
         assert asked.message is not None
         with db.reading() as uow:
             row = uow.session.scalars(select(Inquiry)).one()
-            settings = policy_admin.require_current(uow).policy.settings
+            settings = policy_versions.require_current(uow).policy.settings
         # 30 minutes of working time (篇五 四: 第一时间给予回应), per the s5 policy.
         assert row.due_at == add_working_minutes(settings.calendar, row.asked_at, 30)
         send(db, MEMBER, group_id, "收到，马上报。", reply_to_seq=asked.message.seq)
@@ -126,7 +126,7 @@ class TestQuestions:
         assert asked.message is not None
         with db.reading() as uow:
             row = uow.session.scalars(select(Inquiry)).one()
-            settings = policy_admin.require_current(uow).policy.settings
+            settings = policy_versions.require_current(uow).policy.settings
         assert row.due_at == add_working_minutes(settings.calendar, row.asked_at, 24 * 60)
         later = after_the_deadline(db)
         scheduler.run_due(db, later)

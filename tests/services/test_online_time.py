@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from qunguan.domain.clock import utcnow
 from qunguan.domain.errors import DomainError
 from qunguan.policy.workcalendar import add_working_minutes, workday_bounds
-from qunguan.services import online_time as presence
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services import online_time
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store.models import PresenceInterval
 from tests.factories import principal
@@ -29,9 +29,9 @@ def connected_for(db: Database, who: str, start: datetime, end: datetime) -> Non
         )
 
 
-def day_report(db: Database, day: date = MONDAY) -> presence.PresenceReport:
+def day_report(db: Database, day: date = MONDAY) -> online_time.OnlineTimeReport:
     with db.reading() as uow:
-        return presence.report(uow, day)
+        return online_time.report(uow, day)
 
 
 @pytest.mark.clause("s2-3.2")
@@ -40,7 +40,7 @@ def test_a_member_online_3h10m_is_listed_short_and_one_online_all_day_is_marked_
 ) -> None:
     chat_group(db, "s2")
     with db.reading() as uow:
-        calendar = policy_admin.require_current(uow).policy.settings.calendar
+        calendar = policy_versions.require_current(uow).policy.settings.calendar
     bounds = workday_bounds(calendar, MONDAY)
     assert bounds is not None
     start, end = bounds
@@ -72,7 +72,7 @@ def test_presets_that_do_not_ask_record_nothing_and_have_no_report(db: Database)
     person_id = principal(db, MEMBER).person_id
     assert person_id is not None
     with db.unit_of_work() as uow:
-        assert presence.connected(uow, person_id) is None
+        assert online_time.connected(uow, person_id) is None
         assert list(uow.session.scalars(select(PresenceInterval))) == []
     with pytest.raises(DomainError) as caught:
         day_report(db)
@@ -84,20 +84,20 @@ def test_an_interval_closes_on_disconnect_and_heartbeats_keep_an_open_one(db: Da
     person_id = principal(db, MEMBER).person_id
     assert person_id is not None
     with db.unit_of_work() as uow:
-        interval = presence.connected(uow, person_id)
+        interval = online_time.connected(uow, person_id)
     assert interval is not None
     an_hour_ago = utcnow() - timedelta(hours=1)
     with db.unit_of_work() as uow:
         uow.session.execute(update(PresenceInterval).values(last_seen_at=an_hour_ago))
     with db.unit_of_work() as uow:
-        presence.heartbeat(uow, [interval])
+        online_time.heartbeat(uow, [interval])
     with db.reading() as uow:
         row = uow.session.get(PresenceInterval, interval)
         assert row is not None
         assert row.ended_at is None
         assert row.last_seen_at > an_hour_ago + timedelta(minutes=59)
     with db.unit_of_work() as uow:
-        presence.disconnected(uow, interval)
+        online_time.disconnected(uow, interval)
     with db.reading() as uow:
         row = uow.session.get(PresenceInterval, interval)
         assert row is not None

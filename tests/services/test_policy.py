@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from qunguan.domain.errors import DomainError
 from qunguan.policy.render import build
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store.models import AuditRecord, OutboxEvent
 from tests.factories import SETUP, principal, seed_agency
@@ -24,13 +24,13 @@ def agency(db: Database) -> Database:
 
 def adopt(db: Database, preset: str) -> int:
     with db.unit_of_work() as uow:
-        return policy_admin.adopt_preset(uow, SETUP, preset, agency="青山县财政局")
+        return policy_versions.adopt_preset(uow, SETUP, preset, agency="青山县财政局")
 
 
 def edited(db: Database, change: dict[str, object]) -> str:
     """The document in force with one setting changed, as the editor would submit it."""
     with db.reading() as uow:
-        data = yaml.safe_load(policy_admin.to_yaml(policy_admin.require_current(uow).policy))
+        data = yaml.safe_load(policy_versions.to_yaml(policy_versions.require_current(uow).policy))
     for path, value in change.items():
         node = data
         *parents, leaf = path.split(".")
@@ -43,17 +43,17 @@ def edited(db: Database, change: dict[str, object]) -> str:
 
 def propose(db: Database, who: str, document: str, reason: str = "调整参数") -> int:
     with db.unit_of_work() as uow:
-        return policy_admin.propose(uow, principal(db, who), document, reason).id
+        return policy_versions.propose(uow, principal(db, who), document, reason).id
 
 
 def approve(db: Database, who: str, proposal_id: int) -> int:
     with db.unit_of_work() as uow:
-        return policy_admin.approve(uow, principal(db, who), proposal_id, "同意")
+        return policy_versions.approve(uow, principal(db, who), proposal_id, "同意")
 
 
-def in_force(db: Database) -> policy_admin.InForce:
+def in_force(db: Database) -> policy_versions.InForce:
     with db.reading() as uow:
-        return policy_admin.require_current(uow)
+        return policy_versions.require_current(uow)
 
 
 class TestAdoption:
@@ -64,18 +64,19 @@ class TestAdoption:
         assert adopt(agency, "s3") == 1
         with agency.reading() as uow:
             pending = {
-                p: policy_admin.pending_acknowledgement(uow, principal(agency, p).user_id)
+                p: policy_versions.pending_acknowledgement(uow, principal(agency, p).user_id)
                 for p in ("member", "office")
             }
         assert all(v is not None and v.version == 1 for v in pending.values())
         with agency.unit_of_work() as uow:
-            policy_admin.acknowledge(uow, principal(agency, "member"), 1)
+            policy_versions.acknowledge(uow, principal(agency, "member"), 1)
         with agency.reading() as uow:
             status = {
-                r.username: r.acknowledged_at for r in policy_admin.acknowledgement_status(uow, 1)
+                r.username: r.acknowledged_at
+                for r in policy_versions.acknowledgement_status(uow, 1)
             }
             assert (
-                policy_admin.pending_acknowledgement(uow, principal(agency, "member").user_id)
+                policy_versions.pending_acknowledgement(uow, principal(agency, "member").user_id)
                 is None
             )
         assert status["member"] is not None
@@ -110,7 +111,7 @@ class TestGovernedChange:
         )
         assert in_force(agency).policy.settings.membership.inactivity_days == 60
         with pytest.raises(DomainError) as caught, agency.unit_of_work() as uow:
-            policy_admin.approve(uow, principal(agency, "security"), proposal, "")
+            policy_versions.approve(uow, principal(agency, "security"), proposal, "")
         assert caught.value.code == "policy.not_approver"
         assert in_force(agency).version == 1
         assert approve(agency, "leader", proposal) == 2
@@ -119,7 +120,7 @@ class TestGovernedChange:
         assert now.policy.settings.membership.inactivity_days == 30
         with agency.reading() as uow:
             assert (
-                policy_admin.pending_acknowledgement(uow, principal(agency, "member").user_id)
+                policy_versions.pending_acknowledgement(uow, principal(agency, "member").user_id)
                 is not None
             )
 
@@ -129,8 +130,8 @@ class TestGovernedChange:
         proposal = propose(agency, "security", edited(agency, {"settings.patrol.every_days": 14}))
         approve(agency, "leader", proposal)
         with agency.reading() as uow:
-            v1, old = policy_admin.version(uow, 1)
-            v2, new = policy_admin.version(uow, 2)
+            v1, old = policy_versions.version(uow, 1)
+            v2, new = policy_versions.version(uow, 2)
         assert old.settings.patrol.every_days == 7
         assert new.settings.patrol.every_days == 14
         assert v2.changes == [["settings.patrol.every_days", 7, 14]]
@@ -150,7 +151,7 @@ class TestGovernedChange:
         proposal = propose(agency, "security", document)
         for who in ("member", "office", "security"):
             with pytest.raises(DomainError), agency.unit_of_work() as uow:
-                policy_admin.approve(uow, principal(agency, who), proposal, "")
+                policy_versions.approve(uow, principal(agency, who), proposal, "")
         approve(agency, "leader", proposal)
         with agency.reading() as uow:
             logged = uow.session.scalars(
@@ -178,17 +179,20 @@ class TestGovernedChange:
         adopt(agency, "s3")
         for who in ("member", "office"):
             with agency.unit_of_work() as uow:
-                policy_admin.acknowledge(uow, principal(agency, who), 1)
+                policy_versions.acknowledge(uow, principal(agency, who), 1)
         approve(
             agency,
             "leader",
             propose(agency, "security", edited(agency, {"settings.patrol.every_days": 14})),
         )
         with agency.reading() as uow:
-            pending = policy_admin.pending_acknowledgement(uow, principal(agency, "member").user_id)
-            history = policy_admin.history(uow)
+            pending = policy_versions.pending_acknowledgement(
+                uow, principal(agency, "member").user_id
+            )
+            history = policy_versions.history(uow)
             status = {
-                r.username: r.acknowledged_at for r in policy_admin.acknowledgement_status(uow, 2)
+                r.username: r.acknowledged_at
+                for r in policy_versions.acknowledgement_status(uow, 2)
             }
         assert pending is not None
         assert pending.version == 2
@@ -201,8 +205,8 @@ class TestGovernedChange:
         adopt(agency, "s2")
         published = in_force(agency).published_at
         with agency.reading() as uow:
-            assert policy_admin.in_force_at(uow, published - timedelta(seconds=1)) is None
-            assert policy_admin.in_force_at(uow, published + timedelta(seconds=1)) is not None
+            assert policy_versions.in_force_at(uow, published - timedelta(seconds=1)) is None
+            assert policy_versions.in_force_at(uow, published + timedelta(seconds=1)) is not None
         approve(
             agency,
             "leader",
@@ -210,8 +214,8 @@ class TestGovernedChange:
         )
         second = in_force(agency).published_at
         with agency.reading() as uow:
-            before = policy_admin.in_force_at(uow, second - timedelta(microseconds=1))
-            after = policy_admin.in_force_at(uow, second)
+            before = policy_versions.in_force_at(uow, second - timedelta(microseconds=1))
+            after = policy_versions.in_force_at(uow, second)
         assert before is not None
         assert before.version == 1
         assert after is not None
@@ -221,9 +225,9 @@ class TestGovernedChange:
         adopt(agency, "s2")
         proposal = propose(agency, "security", edited(agency, {"settings.patrol.every_days": 3}))
         with pytest.raises(DomainError), agency.unit_of_work() as uow:
-            policy_admin.refuse(uow, principal(agency, "leader"), proposal, "  ")
+            policy_versions.refuse(uow, principal(agency, "leader"), proposal, "  ")
         with agency.unit_of_work() as uow:
-            policy_admin.refuse(uow, principal(agency, "leader"), proposal, "巡查过于频繁")
+            policy_versions.refuse(uow, principal(agency, "leader"), proposal, "巡查过于频繁")
         assert in_force(agency).version == 1
         with pytest.raises(DomainError) as caught:
             approve(agency, "leader", proposal)
@@ -248,13 +252,13 @@ class TestAcknowledgement:
         results = []
         for _ in range(2):
             with agency.unit_of_work() as uow:
-                results.append(policy_admin.acknowledge(uow, principal(agency, "member"), 1))
+                results.append(policy_versions.acknowledge(uow, principal(agency, "member"), 1))
         assert results == [True, False]
 
     def test_only_the_version_in_force_can_be_acknowledged(self, agency: Database) -> None:
         adopt(agency, "s2")
         with pytest.raises(DomainError) as caught, agency.unit_of_work() as uow:
-            policy_admin.acknowledge(uow, principal(agency, "member"), 7)
+            policy_versions.acknowledge(uow, principal(agency, "member"), 7)
         assert caught.value.code == "policy.version_not_current"
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from qunguan.domain.errors import DomainError
 from qunguan.moderation import default_slot, from_xlsx, parse_list, to_xlsx
 from qunguan.services import term_lists
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store.models import AuditRecord
 from tests.factories import principal
@@ -170,6 +170,6 @@ class TestInForce:
         with db.unit_of_work() as uow:
             term_lists.add_entry(uow, principal(db, SECURITY).actor(), "political", NEW_WORD)
         with db.reading() as uow:
-            policy = policy_admin.require_current(uow).policy
+            policy = policy_versions.require_current(uow).policy
             verdict = term_lists.check(uow, f"去 {NEW_WORD[:2]}·{NEW_WORD[2:]}", policy)
         assert [s.text for s in verdict.spans] == [f"{NEW_WORD[:2]}·{NEW_WORD[2:]}"]

@@ -14,7 +14,7 @@ from qunguan.services import usage
 from qunguan.services.conduct import sanctions
 from qunguan.services.notices import acknowledgements
 from qunguan.services.notices import publishing as notices
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store.models import Notification
 from tests.factories import principal
@@ -46,7 +46,7 @@ def test_the_month_closes_with_a_report_of_members_messages_acknowledgement_answ
             uow, principal(db, OWNER), group_id, staff_no="M01", reason="刷屏"
         )
     with db.reading() as uow:
-        calendar = policy_admin.require_current(uow).policy.settings.calendar
+        calendar = policy_versions.require_current(uow).policy.settings.calendar
         month = local_day(calendar, utcnow()).replace(day=1)
         figures = usage.report(uow, principal(db, OWNER), group_id, month)
     assert (figures.members, figures.active_members, figures.messages) == (2, 2, 3)

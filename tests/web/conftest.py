@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from qunguan.config import Settings
 from qunguan.services.membership import members
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.web.app import create_app
 from tests.factories import PASSWORD, SETUP, TOTP_SECRETS, principal, seed_agency, totp_code
@@ -44,7 +44,7 @@ def group_id(app_client: TestClient, db: Database) -> int:  # noqa: ARG001
     # Requested for its side effect: app_client seeded the agency (a fixture cannot take
     # usefixtures); build the group on the same database.
     with db.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, "s2")
+        policy_versions.adopt_preset(uow, SETUP, "s2")
     gid = decide(db, "office", apply(db, owner_staff_no="O01", type="department"))
     assert gid is not None
     with db.unit_of_work() as uow:

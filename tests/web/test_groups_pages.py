@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from tests.factories import SETUP
 
@@ -20,7 +20,7 @@ def test_apply_approve_invite_accept_through_the_pages(
     from tests.web.conftest import sign_in
 
     with db.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, "s2")
+        policy_versions.adopt_preset(uow, SETUP, "s2")
     member, office = TestClient(app_client.app), TestClient(app_client.app)
     mcsrf, ocsrf = sign_in(member, "member"), sign_in(office, "office")
 
@@ -83,7 +83,7 @@ def test_a_group_page_someone_else_owns_is_not_found(
     app_client: TestClient, db: Database, signed_in: Signer
 ) -> None:
     with db.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, "s2")
+        policy_versions.adopt_preset(uow, SETUP, "s2")
     signed_in("member")
     response = app_client.get("/groups/12345")
     assert response.status_code == 404

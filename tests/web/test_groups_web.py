@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from tests.factories import SETUP
 
@@ -16,7 +16,7 @@ Signer = Callable[[str], str]
 
 def adopt(db: Database, preset: str) -> None:
     with db.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, preset)
+        policy_versions.adopt_preset(uow, SETUP, preset)
 
 
 def make_group(client: TestClient, csrf: str, leader: TestClient, lcsrf: str, name: str) -> int:
@@ -109,12 +109,12 @@ def test_groups_come_only_from_the_workflow_with_unique_ids_and_template_names(
 
     adopt(db, "s1")
     with db.unit_of_work() as uow:
-        document = policy_admin.to_yaml(policy_admin.require_current(uow).policy)
+        document = policy_versions.to_yaml(policy_versions.require_current(uow).policy)
     document = document.replace("template: ''", "template: '{unit}-{topic}'")
     with db.unit_of_work() as uow:
-        proposal = policy_admin.propose(uow, principal(db, "security"), document, "命名模板").id
+        proposal = policy_versions.propose(uow, principal(db, "security"), document, "命名模板").id
     with db.unit_of_work() as uow:
-        policy_admin.approve(uow, principal(db, "leader"), proposal)
+        policy_versions.approve(uow, principal(db, "leader"), proposal)
     office, leader = TestClient(app_client.app), TestClient(app_client.app)
     ocsrf, lcsrf = sign_in(office, "office"), sign_in(leader, "leader")
     first = make_group(office, ocsrf, leader, lcsrf, "青山县财政局-日常事务")

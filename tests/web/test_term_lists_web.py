@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from tests.factories import SETUP
 
@@ -18,7 +18,7 @@ Signer = Callable[[str], str]
 @pytest.fixture
 def adopted(app_client: TestClient, db: Database) -> TestClient:
     with db.unit_of_work() as uow:
-        policy_admin.adopt_preset(uow, SETUP, "s2", agency="青山县财政局")
+        policy_versions.adopt_preset(uow, SETUP, "s2", agency="青山县财政局")
     return app_client
 
 

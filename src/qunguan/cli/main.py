@@ -29,7 +29,7 @@ from qunguan.services import audit, demo
 from qunguan.services.accounts import management as accounts
 from qunguan.services.conduct import reports
 from qunguan.services.directory import people as directory
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine
@@ -339,7 +339,7 @@ def policy_adopt(
     with _database() as db:
         try:
             with db.unit_of_work() as uow:
-                number = policy_admin.adopt_preset(uow, _cli_actor(), preset, agency=agency)
+                number = policy_versions.adopt_preset(uow, _cli_actor(), preset, agency=agency)
         except DomainError as exc:
             raise _fail(exc) from None
     out.print(f"已采用 / adopted {preset} as version {number}")
@@ -350,11 +350,11 @@ def policy_show() -> None:
     """Print the policy in force as YAML."""
     with _database() as db, db.reading() as uow:
         try:
-            in_force = policy_admin.require_current(uow)
+            in_force = policy_versions.require_current(uow)
         except DomainError as exc:
             raise _fail(exc) from None
     typer.echo(f"# version {in_force.version}")
-    typer.echo(policy_admin.to_yaml(in_force.policy))
+    typer.echo(policy_versions.to_yaml(in_force.policy))
 
 
 @policy_app.command("render")
@@ -376,7 +376,7 @@ def policy_render(
             reg = build(load_preset(preset))
         else:
             with _database() as db, db.reading() as uow:
-                in_force = policy_admin.require_current(uow)
+                in_force = policy_versions.require_current(uow)
             reg = build(in_force.policy, in_force.version)
         file.write_bytes(to_docx(reg) if fmt == "docx" else to_pdf(reg))
     except DomainError as exc:

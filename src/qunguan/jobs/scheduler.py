@@ -22,7 +22,7 @@ from qunguan.services.membership import audit as membership_audit
 from qunguan.services.membership import inactivity
 from qunguan.services.messages import inquiries
 from qunguan.services.notices import followup as notice_followup
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database, UnitOfWork
 
 log = logging.getLogger("qunguan.jobs")
@@ -83,7 +83,7 @@ def run_due(db: Database, now: datetime | None = None) -> dict[str, int]:
         done["reports_escalated"] = reports.escalate_overdue(uow, now)
         done["patrols_escalated"] = patrols.escalate_overdue(uow, now)
     with db.reading() as uow:
-        in_force = policy_admin.current(uow)
+        in_force = policy_versions.current(uow)
     if in_force is None:
         return done
     # Hourly-grained work claims per item, so it runs every tick rather than per period;

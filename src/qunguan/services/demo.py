@@ -13,7 +13,7 @@ from qunguan.domain.actor import Actor, Principal
 from qunguan.domain.directory import ORG_COLUMNS, ORG_SHEET, PEOPLE_COLUMNS, PEOPLE_SHEET
 from qunguan.policy.rules.membership import GroupRole
 from qunguan.policy.workcalendar import add_working_minutes, workday_bounds
-from qunguan.services import online_time as presence
+from qunguan.services import online_time
 from qunguan.services.accounts import management as accounts
 from qunguan.services.accounts.credentials import principal_of
 from qunguan.services.conduct import message_admin, patrols, reports
@@ -25,7 +25,7 @@ from qunguan.services.messages import conversation as messages
 from qunguan.services.notices import acknowledgements
 from qunguan.services.notices import grants as notice_grants
 from qunguan.services.notices import publishing as notices
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import PresenceInterval
 from qunguan.store.repositories.accounts import AccountRepository
@@ -34,7 +34,7 @@ from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.messages import MessageRepository
 from qunguan.store.repositories.notices import NoticeRepository
-from qunguan.store.repositories.online_time import PresenceRepository
+from qunguan.store.repositories.online_time import OnlineTimeRepository
 from qunguan.tabular import write_xlsx
 
 DEMO_PASSWORD = "Qunguan@2026"
@@ -153,8 +153,8 @@ def seed_demo(uow: UnitOfWork) -> bool:
                 must_change_password=False,
             )
             created = True
-    if policy_admin.current(uow) is None:
-        policy_admin.adopt_preset(uow, actor, DEMO_PRESET, agency="青山县财政局")
+    if policy_versions.current(uow) is None:
+        policy_versions.adopt_preset(uow, actor, DEMO_PRESET, agency="青山县财政局")
         created = True
     if not GroupRepository(uow.session).groups():
         _seed_groups(uow)
@@ -242,9 +242,9 @@ def _seed_conversation(uow: UnitOfWork) -> None:
     by_name = {g.name: g for g in GroupRepository(uow.session).groups()}
     group = by_name["预算股-年度预算编制"]
     people = {n: _as(uow, n) for n in ("office", "owner", "member")}
-    in_force = policy_admin.require_current(uow)
+    in_force = policy_versions.require_current(uow)
     for principal in people.values():
-        policy_admin.acknowledge(uow, principal, in_force.version)
+        policy_versions.acknowledge(uow, principal, in_force.version)
     messages.send(
         uow,
         people["office"],
@@ -271,8 +271,8 @@ def _seed_notices(uow: UnitOfWork) -> None:
     by_name = {g.name: g for g in GroupRepository(uow.session).groups()}
     everyone, budget = by_name["青山县财政局-全体干部职工"], by_name["预算股-年度预算编制"]
     office, leader, owner = (_as(uow, n) for n in ("office", "leader", "owner"))
-    in_force = policy_admin.require_current(uow)
-    policy_admin.acknowledge(uow, leader, in_force.version)
+    in_force = policy_versions.require_current(uow)
+    policy_versions.acknowledge(uow, leader, in_force.version)
     summary = notices.publish(
         uow,
         office,
@@ -337,14 +337,14 @@ def _seed_notices(uow: UnitOfWork) -> None:
 
 def _seed_presence(uow: UnitOfWork) -> None:
     """The last workday's connections of a few people, so the online-time report has a day."""
-    settings = policy_admin.require_current(uow).policy.settings
-    if not presence.tracking(settings):
+    settings = policy_versions.require_current(uow).policy.settings
+    if not online_time.tracking(settings):
         return
-    day = presence.last_workday(settings, uow.now().date())
+    day = online_time.last_workday(settings, uow.now().date())
     bounds = workday_bounds(settings.calendar, day)
     if bounds is None:
         return
-    repo = PresenceRepository(uow.session)
+    repo = OnlineTimeRepository(uow.session)
     people = DirectoryRepository(uow.session)
     for staff_no, minutes in (("CZ004", 420), ("CZ006", 330), ("CZ008", 190), ("CZ001", 90)):
         person = people.person_by_staff_no(staff_no)

@@ -21,11 +21,11 @@ from qunguan.policy.workcalendar import (
     working_minutes_of_day,
     working_spans,
 )
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import PresenceInterval
 from qunguan.store.repositories.directory import DirectoryRepository
-from qunguan.store.repositories.online_time import PresenceRepository
+from qunguan.store.repositories.online_time import OnlineTimeRepository
 
 HEARTBEAT_SECONDS = 60
 PRESENCE_CLAUSES = ("s2-3.2",)
@@ -37,26 +37,26 @@ def tracking(settings: Settings) -> bool:
 
 def connected(uow: UnitOfWork, person_id: int) -> int | None:
     """A stream opened: start an interval, where the policy counts online time."""
-    in_force = policy_admin.current(uow)
+    in_force = policy_versions.current(uow)
     if in_force is None or not tracking(in_force.policy.settings):
         return None
     now = uow.now()
     row = PresenceInterval(person_id=person_id, started_at=now, last_seen_at=now)
-    PresenceRepository(uow.session).add(row)
+    OnlineTimeRepository(uow.session).add(row)
     return row.id
 
 
 def disconnected(uow: UnitOfWork, interval_id: int) -> None:
-    PresenceRepository(uow.session).close(interval_id, uow.now())
+    OnlineTimeRepository(uow.session).close(interval_id, uow.now())
 
 
 def heartbeat(uow: UnitOfWork, interval_ids: list[int]) -> None:
     if interval_ids:
-        PresenceRepository(uow.session).touch(interval_ids, uow.now())
+        OnlineTimeRepository(uow.session).touch(interval_ids, uow.now())
 
 
 @dataclass(frozen=True)
-class PresenceRow:
+class OnlineTimeRow:
     person_id: int
     name: str
     staff_no: str
@@ -67,18 +67,18 @@ class PresenceRow:
 
 
 @dataclass(frozen=True)
-class PresenceReport:
+class OnlineTimeReport:
     day: date
     workday: bool
     threshold_minutes: int
     workday_minutes: int
-    rows: list[PresenceRow]
+    rows: list[OnlineTimeRow]
 
 
-def report(uow: UnitOfWork, day: date) -> PresenceReport:
+def report(uow: UnitOfWork, day: date) -> OnlineTimeReport:
     """Each active person's online working minutes on a day, short of the threshold or
     online throughout. For the office and leaders (the page and API check the permission)."""
-    settings = policy_admin.require_current(uow).policy.settings
+    settings = policy_versions.require_current(uow).policy.settings
     hours = settings.presence.min_online_hours_per_workday
     if hours is None:
         raise DomainError("presence.not_tracked", ErrorKind.NOT_FOUND, clause_ids=PRESENCE_CLAUSES)
@@ -86,15 +86,15 @@ def report(uow: UnitOfWork, day: date) -> PresenceReport:
     threshold, full = int(hours * 60), working_minutes_of_day(calendar, day)
     spans = working_spans(calendar, day)
     if not spans:
-        return PresenceReport(day, False, threshold, 0, [])
+        return OnlineTimeReport(day, False, threshold, 0, [])
     since, until = spans[0][0], spans[-1][1]
-    intervals = PresenceRepository(uow.session).overlapping(since, until)
+    intervals = OnlineTimeRepository(uow.session).overlapping(since, until)
     people = [p for p in DirectoryRepository(uow.session).all_people() if p.status == "active"]
     rows = []
     for person in people:
         minutes = online_minutes(calendar, intervals.get(person.id, []), since, until)
         rows.append(
-            PresenceRow(
+            OnlineTimeRow(
                 person.id,
                 person.name,
                 person.staff_no,
@@ -105,7 +105,7 @@ def report(uow: UnitOfWork, day: date) -> PresenceReport:
             )
         )
     rows.sort(key=lambda r: (not r.short, r.minutes, r.staff_no))
-    return PresenceReport(day, is_workday(calendar, day), threshold, full, rows)
+    return OnlineTimeReport(day, is_workday(calendar, day), threshold, full, rows)
 
 
 def last_workday(settings: Settings, today: date) -> date:

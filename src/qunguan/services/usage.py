@@ -18,7 +18,7 @@ from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.policy.workcalendar import local_day, working_minutes_between
 from qunguan.services.access import access_group
 from qunguan.services.membership import audit as membership_audit
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group
 from qunguan.store.repositories.groups import GroupRepository
@@ -56,7 +56,7 @@ def month_bounds(calendar: Calendar, month: date) -> tuple[datetime, datetime]:
 
 
 def _figures(uow: UnitOfWork, group: Group, month: date) -> Usage:
-    calendar = policy_admin.require_current(uow).policy.settings.calendar
+    calendar = policy_versions.require_current(uow).policy.settings.calendar
     since, until = month_bounds(calendar, month)
     repo = UsageRepository(uow.session)
     total, active = repo.messages(group.id, since, until)
@@ -88,7 +88,7 @@ def report(uow: UnitOfWork, principal: Principal, group_id: int, month: date) ->
 
 def send_monthly(uow: UnitOfWork, _run_id: int, now: datetime | None = None) -> int:
     """Last month's figures to each active group's managers, as a notification."""
-    settings = policy_admin.require_current(uow).policy.settings
+    settings = policy_versions.require_current(uow).policy.settings
     if not settings.patrol.monthly_usage_report:
         return 0
     now = now or uow.now()

@@ -17,8 +17,7 @@ from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.jobs import scheduler
 from qunguan.realtime.hub import Hub
 from qunguan.realtime.redis_relay import RedisRelay, channel_for
-from qunguan.services import audit, term_lists
-from qunguan.services import online_time as presence
+from qunguan.services import audit, online_time, term_lists
 from qunguan.services.conduct import reports
 from qunguan.services.uow import Database
 from qunguan.store import migrate
@@ -134,7 +133,7 @@ def check_database(database: Database) -> None:
 async def _presence_heartbeat(database: Database, open_intervals: set[int]) -> None:
     """Keep this process's open presence intervals alive, in one statement a minute."""
     while True:
-        await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+        await asyncio.sleep(online_time.HEARTBEAT_SECONDS)
         ids = list(open_intervals)
         if ids:
             try:
@@ -145,7 +144,7 @@ async def _presence_heartbeat(database: Database, open_intervals: set[int]) -> N
 
 def _touch(database: Database, ids: list[int]) -> None:
     with database.unit_of_work() as uow:
-        presence.heartbeat(uow, ids)
+        online_time.heartbeat(uow, ids)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -95,11 +95,11 @@ def citations(request: Request, error: DomainError) -> list[dict[str, str]]:
     """The articles a refusal enforces, quoted from the regulation in force."""
     if not error.clause_ids:
         return []
-    from qunguan.services.policy import versions as policy_admin
+    from qunguan.services.policy import versions as policy_versions
 
     try:
         with request.app.state.db.reading() as uow:
-            in_force = policy_admin.current(uow)
+            in_force = policy_versions.current(uow)
     except Exception:  # a citation must never turn a refusal into a crash
         log.exception("could not load the policy to cite %s", error.clause_ids)
         return []
@@ -107,7 +107,7 @@ def citations(request: Request, error: DomainError) -> list[dict[str, str]]:
         return []
     found = []
     for clause_id in error.clause_ids:
-        cited = policy_admin.cite(in_force.policy, clause_id)
+        cited = policy_versions.cite(in_force.policy, clause_id)
         if cited is not None:
             found.append({"clause": clause_id, "article": cited.article, "quote": cited.quote})
     return found

@@ -29,7 +29,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.realtime.hub import Connection, Hub
-from qunguan.services import online_time as presence
+from qunguan.services import online_time
 from qunguan.services.groups import lifecycle as groups
 from qunguan.services.messages import conversation as messages
 from qunguan.services.uow import Database
@@ -60,12 +60,12 @@ def _missed(db: Database, principal: Principal, since: dict[int, int]) -> messag
 
 def _presence_open(db: Database, person_id: int) -> int | None:
     with db.unit_of_work() as uow:
-        return presence.connected(uow, person_id)
+        return online_time.connected(uow, person_id)
 
 
 def _presence_close(db: Database, interval_id: int) -> None:
     with db.unit_of_work() as uow:
-        presence.disconnected(uow, interval_id)
+        online_time.disconnected(uow, interval_id)
 
 
 def _since(hello: Any) -> dict[int, int]:

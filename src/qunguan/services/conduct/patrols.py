@@ -16,7 +16,7 @@ from qunguan.policy.rules import sanctions as rules
 from qunguan.policy.rules.membership import may_manage
 from qunguan.services import audit
 from qunguan.services.access import access_group, access_patrol
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Patrol
 from qunguan.store.repositories.accounts import AccountRepository
@@ -102,7 +102,7 @@ def _people_with_role(uow: UnitOfWork, role: Role) -> list[int]:
 def escalate_overdue(uow: UnitOfWork, now: datetime | None = None) -> int:
     """Patrols past their due time go to the office (or the leaders, as the policy says)."""
     now = now or uow.now()
-    in_force = policy_admin.current(uow)
+    in_force = policy_versions.current(uow)
     if in_force is None:
         return 0
     target = in_force.policy.settings.patrol.overdue_escalates_to

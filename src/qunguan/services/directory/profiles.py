@@ -13,7 +13,7 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.errors import not_found
 from qunguan.services import audit
 from qunguan.services.groups.lifecycle import settings_in_force
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import User
 from qunguan.store.repositories.accounts import AccountRepository
@@ -42,7 +42,7 @@ def confirm(uow: UnitOfWork, principal: Principal) -> None:
 
 
 def is_due(uow: UnitOfWork, principal: Principal, now: datetime | None = None) -> bool:
-    in_force = policy_admin.current(uow)
+    in_force = policy_versions.current(uow)
     if in_force is None:
         return False
     every = in_force.policy.settings.membership.profile_confirm_every_days

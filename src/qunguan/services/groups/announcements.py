@@ -17,7 +17,7 @@ from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.services import audit, term_lists
 from qunguan.services.access import access_group
 from qunguan.services.groups.lifecycle import require_status
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import GroupAnnouncement
 from qunguan.store.repositories.groups import GroupRepository
@@ -40,7 +40,7 @@ class AnnouncementView:
 
 
 def _settings(uow: UnitOfWork) -> Settings:
-    return policy_admin.require_current(uow).policy.settings
+    return policy_versions.require_current(uow).policy.settings
 
 
 def current(uow: UnitOfWork, principal: Principal, group_id: int) -> AnnouncementView:
@@ -85,7 +85,7 @@ def save(
             ],
             clause_ids=ANNOUNCEMENT_CLAUSES,
         )
-    in_force = policy_admin.require_current(uow)
+    in_force = policy_versions.require_current(uow)
     settings = settings_for_group_type(in_force.policy, group.type)
     verdict = term_lists.engine(uow).check("\n".join(cleaned.values()), in_force.policy, settings)
     if verdict.action in (ContentAction.BLOCK, ContentAction.HOLD):

@@ -20,7 +20,7 @@ from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.services import audit, term_lists
 from qunguan.services.access import access_group
 from qunguan.services.membership import live
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group, GroupApplication, Invitation, Membership, Person
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -32,7 +32,7 @@ OFFICE_DEPARTMENT = "办公室"
 
 
 def settings_in_force(uow: UnitOfWork) -> Settings:
-    return policy_admin.require_current(uow).policy.settings
+    return policy_versions.require_current(uow).policy.settings
 
 
 def _my_person(principal: Principal) -> int:

@@ -28,7 +28,7 @@ from qunguan.services.access import (
 )
 from qunguan.services.groups.lifecycle import require_status
 from qunguan.services.membership import members
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import AuditFinding, Person
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -45,7 +45,7 @@ PENDING = ("open", "awaiting_department", "confirmed")
 
 def find_inactive(uow: UnitOfWork, run_id: int | None = None, now: datetime | None = None) -> int:
     """The daily job: list every member silent for too long, once per member and group."""
-    in_force = policy_admin.current(uow)
+    in_force = policy_versions.current(uow)
     if in_force is None:
         return 0
     now = now or uow.now()

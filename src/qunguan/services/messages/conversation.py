@@ -27,7 +27,7 @@ from qunguan.policy.rules import posting as rules
 from qunguan.policy.rules.membership import GroupRole
 from qunguan.services import audit, term_lists
 from qunguan.services.access import access_group, access_message
-from qunguan.services.conduct import checks as order_checks
+from qunguan.services.conduct import checks as conduct_checks
 from qunguan.services.messages import inquiries
 from qunguan.services.messages.posting import NewMessage, post
 from qunguan.services.messages.views import (
@@ -38,7 +38,7 @@ from qunguan.services.messages.views import (
     recall_event,
 )
 from qunguan.services.notices import acknowledgements
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Group, Message, MessageCategory, ReadPosition
 from qunguan.store.repositories.directory import DirectoryRepository, record_of
@@ -129,7 +129,7 @@ def _check_draft(
         replied = MessageRepository(uow.session).by_seq(group_id, draft.reply_to_seq)
         if replied is None:
             raise DomainError("messages.reply_target_missing", params={"seq": draft.reply_to_seq})
-    order_checks.check_reply_open(uow, group_id, draft.reply_to_seq)
+    conduct_checks.check_reply_open(uow, group_id, draft.reply_to_seq)
     memberships = MembershipRepository(uow.session)
     for person_id in draft.mentions:
         if memberships.membership(group_id, person_id) is None:
@@ -168,7 +168,7 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
     """
     ctx = _context(uow, principal, group_id, draft)
     repo = MessageRepository(uow.session)
-    in_force = policy_admin.in_force_by_number(
+    in_force = policy_versions.in_force_by_number(
         uow, ctx.policy_version or 0, ctx.policy_published_at or uow.now()
     )
     settings = settings_for_group_type(in_force.policy, ctx.group_type)
@@ -256,7 +256,7 @@ def send(uow: UnitOfWork, principal: Principal, group_id: int, draft: Draft) -> 
             summary={"group_id": group_id, "verdict": stored_verdict},
         )
     if held or not verdict.passed:
-        order_checks.alert_managers(uow, group_id, name, shown.id, verdict)
+        conduct_checks.alert_managers(uow, group_id, name, shown.id, verdict)
     return SendOutcome("held" if held else "stored", shown, stored_verdict)
 
 
@@ -351,7 +351,7 @@ def edit(uow: UnitOfWork, principal: Principal, group_id: int, seq: int, body: s
     rules.check_own(message.sender_person_id, principal.person_id)
     if message.status != "visible":
         raise DomainError("messages.not_editable", ErrorKind.CONFLICT)
-    in_force = policy_admin.require_current(uow)
+    in_force = policy_versions.require_current(uow)
     settings = _group_settings(in_force.policy, group)
     now = uow.now()
     rules.check_window(settings.posting.edit_window_minutes, message.created_at, now, "edit")
@@ -387,7 +387,7 @@ def recall(uow: UnitOfWork, principal: Principal, group_id: int, seq: int) -> No
     rules.check_own(message.sender_person_id, principal.person_id)
     if message.status != "visible":
         raise DomainError("messages.not_editable", ErrorKind.CONFLICT)
-    settings = _group_settings(policy_admin.require_current(uow).policy, group)
+    settings = _group_settings(policy_versions.require_current(uow).policy, group)
     now = uow.now()
     rules.check_window(settings.posting.recall_window_minutes, message.created_at, now, "recall")
     MessageRepository(uow.session).add_revision(message, "recall", principal.user_id, now)
@@ -421,7 +421,7 @@ def set_pin(
         target_id=message.id,
     )
     uow.publish(pin_event(group.id, seq, pinned))
-    settings = _group_settings(policy_admin.require_current(uow).policy, group)
+    settings = _group_settings(policy_versions.require_current(uow).policy, group)
     return view(message, _names(uow, {message.sender_person_id}, settings))
 
 
@@ -470,7 +470,7 @@ def categorise(
         target_id=message.id,
         summary={"category": category, "tags": message.tags},
     )
-    settings = _group_settings(policy_admin.require_current(uow).policy, group)
+    settings = _group_settings(policy_versions.require_current(uow).policy, group)
     shown = view(message, _names(uow, {message.sender_person_id}, settings))
     uow.publish(edit_event(shown))
     return shown
@@ -501,7 +501,7 @@ def history(
 ) -> Page:
     """A page of a group's messages. Without ``after`` or ``before``: the latest."""
     group, _role = access_group(uow, principal, group_id)
-    order_checks.check_not_suspended(uow, principal.person_id)
+    conduct_checks.check_not_suspended(uow, principal.person_id)
     repo = MessageRepository(uow.session)
     limit = max(1, min(limit, 200))
     if after or before is not None:
@@ -510,7 +510,7 @@ def history(
         rows = repo.latest(group.id, limit)
     pinned = repo.pinned(group.id)
     held = repo.held_of(group.id, principal.person_id) if principal.person_id else []
-    settings = _group_settings(policy_admin.require_current(uow).policy, group)
+    settings = _group_settings(policy_versions.require_current(uow).policy, group)
     names = _names(uow, {m.sender_person_id for m in rows + pinned + held}, settings)
     position = repo.read_position(group.id, principal.person_id) if principal.person_id else None
     return Page(
@@ -546,7 +546,7 @@ def missed(uow: UnitOfWork, person_id: int, since: dict[int, int], limit: int = 
                 truncated.append(group.id)
     if not out:
         return Missed([], [])
-    settings = policy_admin.require_current(uow).policy.settings
+    settings = policy_versions.require_current(uow).policy.settings
     names = _names(uow, senders, settings)
     return Missed([view(m, names) for _g, rows in out for m in rows], truncated)
 
@@ -580,7 +580,7 @@ def latest(uow: UnitOfWork, principal: Principal, group_ids: list[int]) -> dict[
         return {}
     mine = {g.id for g, _m in GroupRepository(uow.session).groups_of_person(principal.person_id)}
     rows = MessageRepository(uow.session).latest_of([g for g in group_ids if g in mine])
-    settings = policy_admin.require_current(uow).policy.settings
+    settings = policy_versions.require_current(uow).policy.settings
     names = _names(uow, {m.sender_person_id for m in rows.values()}, settings)
     return {g: view(m, names) for g, m in rows.items()}
 
@@ -623,6 +623,6 @@ def search(uow: UnitOfWork, principal: Principal, query: SearchQuery) -> list[Me
             max(1, min(query.limit, 200)),
         )
     )
-    settings = policy_admin.require_current(uow).policy.settings
+    settings = policy_versions.require_current(uow).policy.settings
     names = _names(uow, {m.sender_person_id for m in rows}, settings)
     return [view(m, names) for m in rows]

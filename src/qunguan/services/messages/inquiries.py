@@ -19,7 +19,7 @@ from qunguan.policy.rules.membership import GroupRole, may_manage
 from qunguan.policy.workcalendar import add_working_minutes, working_minutes_between
 from qunguan.services.access import access_group
 from qunguan.services.groups.lifecycle import GroupView, my_groups
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import Inquiry
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -185,7 +185,7 @@ def waiting_on_me(uow: UnitOfWork, principal: Principal, settings: Settings) -> 
 def open_questions(uow: UnitOfWork, principal: Principal, group_id: int) -> list[TargetView]:
     """A group's questions no admin has answered yet (篇七 六.1)."""
     group, _role = access_group(uow, principal, group_id)
-    settings = policy_admin.require_current(uow).policy.settings
+    settings = policy_versions.require_current(uow).policy.settings
     rows = [
         r for r in InquiryRepository(uow.session).targets_of_group(group.id) if r.kind == "question"
     ]

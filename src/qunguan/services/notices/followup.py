@@ -17,7 +17,7 @@ from qunguan.services.notices.publishing import (
     view,
     with_mine,
 )
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.notices import LedgerRow, NoticeRepository
@@ -26,7 +26,7 @@ from qunguan.store.repositories.notifications import NotificationRepository
 
 def unpin_expired(uow: UnitOfWork, now: datetime) -> int:
     """A notice stays on top until its deadline (篇二 二.(二).4), then leaves."""
-    settings = policy_admin.require_current(uow).policy.settings
+    settings = policy_versions.require_current(uow).policy.settings
     if not settings.notices.pin_until_deadline:
         return 0
     due = NoticeRepository(uow.session).due_for_unpin(now)
@@ -38,7 +38,7 @@ def unpin_expired(uow: UnitOfWork, now: datetime) -> int:
 def remind_outstanding(uow: UnitOfWork, now: datetime) -> int:
     """Remind those who have not acknowledged, and only them, at the notice's interval
     (or the policy's); claimed per notice, so two server processes never both remind."""
-    settings = policy_admin.require_current(uow).policy.settings
+    settings = policy_versions.require_current(uow).policy.settings
     repo = NoticeRepository(uow.session)
     notifications = NotificationRepository(uow.session)
     reminded = 0

@@ -14,7 +14,7 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError, ErrorDetail, ErrorKind, not_found
 from qunguan.policy.rules import notices as rules
 from qunguan.services import audit
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import NoticeGrant
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -52,7 +52,7 @@ def grant(
 ) -> NoticeGrant:
     """A leader authorises a department to publish, to some groups or all, for a while."""
     _require_leader(principal)
-    settings = policy_admin.require_current(uow).policy.settings
+    settings = policy_versions.require_current(uow).policy.settings
     rules.check_grant_days(settings, days)
     department = next(
         (d for d in DirectoryRepository(uow.session).departments() if d.id == department_id),
@@ -163,7 +163,7 @@ def may_publish(uow: UnitOfWork, principal: Principal) -> bool:
 
 def authority_of(uow: UnitOfWork, principal: Principal) -> str | None:
     """The authority the principal would publish under to groups it may reach; None: none."""
-    settings = policy_admin.require_current(uow).policy.settings
+    settings = policy_versions.require_current(uow).policy.settings
     publisher_, _grant, _issuer = publisher(uow, principal)
     try:
         return rules.authority(settings, publisher_, set())

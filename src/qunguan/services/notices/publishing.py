@@ -25,7 +25,7 @@ from qunguan.services import audit, term_lists
 from qunguan.services.access import access_notice, manages_notice
 from qunguan.services.messages.posting import NewMessage, post
 from qunguan.services.notices import grants as notice_grants
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.models import (
     Notice,
@@ -114,7 +114,7 @@ def _check_draft(uow: UnitOfWork, draft: NoticeDraft, settings: Settings) -> lis
 
 def _screen(uow: UnitOfWork, draft: NoticeDraft) -> None:
     """A notice passes the same content checks as any message, its files included."""
-    in_force = policy_admin.require_current(uow)
+    in_force = policy_versions.require_current(uow)
     policy, settings = in_force.policy, in_force.policy.settings
     engine = term_lists.engine(uow)
     verdicts = [engine.check(f"{draft.title}\n{draft.body}", policy, settings)]
@@ -140,7 +140,7 @@ def publish(
     ``corrects``: the notice this one corrects; it must be the latest of its series and
     the corrector must be its publisher or the office.
     """
-    settings = policy_admin.require_current(uow).policy.settings
+    settings = policy_versions.require_current(uow).policy.settings
     group_ids = _check_draft(uow, draft, settings)
     publisher, grant_id, issuer = notice_grants.publisher(uow, principal)
     authority = rules.authority(settings, publisher, set(group_ids))

@@ -19,7 +19,7 @@ from qunguan.policy.rules import notices as rules
 from qunguan.services import audit
 from qunguan.services.notices import publishing as notices
 from qunguan.services.notices.publishing import Ledger
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.store.repositories.notices import NoticeRepository
 from qunguan.tabular import write_xlsx
@@ -36,7 +36,7 @@ def _local(at: datetime | None, zone: str) -> str:
 
 def _full_ledger(uow: UnitOfWork, principal: Principal, notice_id: int) -> tuple[Ledger, str]:
     ledger = notices.ledger(uow, principal, notice_id, limit=None)
-    zone = policy_admin.require_current(uow).policy.settings.calendar.timezone
+    zone = policy_versions.require_current(uow).policy.settings.calendar.timezone
     audit.record(
         uow,
         principal.actor(),

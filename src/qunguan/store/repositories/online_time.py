@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from qunguan.store.models import PresenceInterval
 
 
-class PresenceRepository:
+class OnlineTimeRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.services import online_time
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.web.api.encoding import plain
 from qunguan.web.deps import database, require
@@ -24,7 +24,7 @@ Db = Annotated[Database, Depends(database)]
 def online_time_report(db: Db, _p: Compliance, day: date | None = None) -> dict[str, Any]:
     """Online working time per person on a workday, and who fell short (report only)."""
     with db.reading() as uow:
-        settings = policy_admin.require_current(uow).policy.settings
+        settings = policy_versions.require_current(uow).policy.settings
         chosen = day or online_time.last_workday(settings, db.clock.now().date())
         found = online_time.report(uow, chosen)
     return {

@@ -12,7 +12,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.policy.document import Policy
 from qunguan.policy.render import Regulation, build, to_docx, to_pdf
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require
 
@@ -66,7 +66,7 @@ def regulation_json(reg: Regulation) -> dict[str, Any]:
     }
 
 
-def version_json(view: policy_admin.VersionView) -> dict[str, Any]:
+def version_json(view: policy_versions.VersionView) -> dict[str, Any]:
     out = dict(view.__dict__)
     for key in ("proposed_at", "decided_at", "published_at"):
         out[key] = out[key].isoformat() if out[key] else None
@@ -76,10 +76,10 @@ def version_json(view: policy_admin.VersionView) -> dict[str, Any]:
 def regulation_for(db: Database, number: int | None) -> tuple[Regulation, Policy]:
     with db.reading() as uow:
         if number is None:
-            in_force = policy_admin.require_current(uow)
+            in_force = policy_versions.require_current(uow)
             number, policy = in_force.version, in_force.policy
         else:
-            _view, policy = policy_admin.version(uow, number)
+            _view, policy = policy_versions.version(uow, number)
     return build(policy, number), policy
 
 
@@ -100,7 +100,7 @@ def current_policy(
     reg, policy = regulation_for(db, version)
     return {
         "version": reg.version,
-        "document": policy_admin.to_yaml(policy),
+        "document": policy_versions.to_yaml(policy),
         "regulation": regulation_json(reg),
     }
 
@@ -122,7 +122,7 @@ def versions(
     _p: Annotated[Principal, Depends(require(Permission.POLICY_READ))],
 ) -> dict[str, Any]:
     with db.reading() as uow:
-        rows = policy_admin.history(uow)
+        rows = policy_versions.history(uow)
     return {"items": [version_json(v) for v in rows]}
 
 
@@ -132,7 +132,7 @@ def preview(
     _p: Annotated[Principal, Depends(require(Permission.POLICY_PROPOSE))],
 ) -> dict[str, Any]:
     """Validate a document and render it, saving nothing."""
-    return {"regulation": regulation_json(build(policy_admin.parse_yaml(body.document)))}
+    return {"regulation": regulation_json(build(policy_versions.parse_yaml(body.document)))}
 
 
 @router.post("/proposals", status_code=201)
@@ -142,7 +142,7 @@ def propose(
     principal: Annotated[Principal, Depends(require(Permission.POLICY_PROPOSE))],
 ) -> dict[str, Any]:
     with db.unit_of_work() as uow:
-        view = policy_admin.propose(uow, principal, body.document, body.reason)
+        view = policy_versions.propose(uow, principal, body.document, body.reason)
     return version_json(view)
 
 
@@ -154,7 +154,7 @@ def approve(
     principal: Annotated[Principal, Depends(require(Permission.POLICY_APPROVE))],
 ) -> dict[str, Any]:
     with db.unit_of_work() as uow:
-        number = policy_admin.approve(uow, principal, proposal_id, body.note)
+        number = policy_versions.approve(uow, principal, proposal_id, body.note)
     return {"version": number}
 
 
@@ -166,7 +166,7 @@ def refuse(
     principal: Annotated[Principal, Depends(require(Permission.POLICY_APPROVE))],
 ) -> dict[str, str]:
     with db.unit_of_work() as uow:
-        policy_admin.refuse(uow, principal, proposal_id, body.note)
+        policy_versions.refuse(uow, principal, proposal_id, body.note)
     return {"status": "refused"}
 
 
@@ -177,7 +177,7 @@ def my_acknowledgement(
 ) -> dict[str, Any]:
     """Which version (if any) this account must still acknowledge before posting."""
     with db.reading() as uow:
-        pending = policy_admin.pending_acknowledgement(uow, principal.user_id)
+        pending = policy_versions.pending_acknowledgement(uow, principal.user_id)
     return {"pending_version": pending.version if pending else None}
 
 
@@ -188,7 +188,7 @@ def acknowledge(
     principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))],
 ) -> dict[str, Any]:
     with db.unit_of_work() as uow:
-        first = policy_admin.acknowledge(uow, principal, body.version)
+        first = policy_versions.acknowledge(uow, principal, body.version)
     return {"version": body.version, "first": first}
 
 
@@ -199,7 +199,7 @@ def acknowledgements(
     _p: Annotated[Principal, Depends(require(Permission.POLICY_STATUS))],
 ) -> dict[str, Any]:
     with db.reading() as uow:
-        rows = policy_admin.acknowledgement_status(uow, number)
+        rows = policy_versions.acknowledgement_status(uow, number)
     done = [r for r in rows if r.acknowledged_at]
     return {
         "version": number,

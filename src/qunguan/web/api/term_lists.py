@@ -16,7 +16,7 @@ from qunguan.i18n import Translator
 from qunguan.moderation import TermEntry, Verdict, explain
 from qunguan.services import term_lists
 from qunguan.services.messages.conversation import verdict_json
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.api.directory import XLSX_TYPE, read_upload
 from qunguan.web.deps import database, require, translator
@@ -77,7 +77,7 @@ def run_import(
 def try_text(db: Database, text: str, t: Translator) -> dict[str, Any]:
     """The verdict on ``text`` under the policy in force, as the security admin reads it."""
     with db.reading() as uow:
-        policy = policy_admin.require_current(uow).policy
+        policy = policy_versions.require_current(uow).policy
         verdict: Verdict = term_lists.check(uow, text, policy)
 
     def translate(key: str, /, **params: Any) -> str:

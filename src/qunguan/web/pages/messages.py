@@ -25,7 +25,7 @@ from qunguan.services.membership import members
 from qunguan.services.messages import alerts, inquiries
 from qunguan.services.messages import conversation as messages
 from qunguan.services.notices import publishing as notices
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.web.api.encoding import plain
 from qunguan.web.deps import database, locale_of, require
@@ -192,7 +192,7 @@ def inquiries_page(
     request: Request, db: Db, principal: Member, group_id: int | None = None
 ) -> Response:
     with db.reading() as uow:
-        settings = policy_admin.require_current(uow).policy.settings
+        settings = policy_versions.require_current(uow).policy.settings
         mine = inquiries.waiting_on_me(uow, principal, settings)
         managed = inquiries.managed_groups(uow, principal)
         chosen = group_id or (managed[0].id if managed else None)

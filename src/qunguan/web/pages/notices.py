@@ -18,7 +18,7 @@ from qunguan.services.notices import acknowledgements
 from qunguan.services.notices import followup as notice_followup
 from qunguan.services.notices import grants as notice_grants
 from qunguan.services.notices import publishing as notices
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.api.directory import read_upload
 from qunguan.web.deps import database, require
@@ -61,7 +61,7 @@ def _composer(
     **extra: Any,
 ) -> Response:
     with db.reading() as uow:
-        settings = policy_admin.require_current(uow).policy.settings
+        settings = policy_versions.require_current(uow).policy.settings
         authority = notice_grants.authority_of(uow, principal)
         targets = notice_grants.targets(uow, principal)
     context = {

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.services import online_time
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.web.deps import database, require
 from qunguan.web.pages.rendering import local_today, render
@@ -24,7 +24,7 @@ Db = Annotated[Database, Depends(database)]
 @router.get("/presence")
 def online_time_page(request: Request, db: Db, _p: Compliance, day: str = "") -> Response:
     with db.reading() as uow:
-        settings = policy_admin.require_current(uow).policy.settings
+        settings = policy_versions.require_current(uow).policy.settings
         if not online_time.tracking(settings):
             return render(request, "online_time/index.html", {"off": True})
         chosen = _day(day) or online_time.last_workday(settings, local_today(request))

@@ -11,7 +11,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
 from qunguan.policy.render import build
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.web.api.policy import regulation_for
 from qunguan.web.deps import database, require
@@ -35,7 +35,7 @@ def policy_page(
             raise
         return render(request, "policy/none.html")
     with db.reading() as uow:
-        pending = policy_admin.pending_acknowledgement(uow, principal.user_id)
+        pending = policy_versions.pending_acknowledgement(uow, principal.user_id)
     return render(request, "policy/view.html", {"reg": reg, "pending": pending})
 
 
@@ -46,7 +46,7 @@ def acknowledge(
     version: Annotated[int, Form()],
 ) -> Response:
     with db.unit_of_work() as uow:
-        policy_admin.acknowledge(uow, principal, version)
+        policy_versions.acknowledge(uow, principal, version)
     return RedirectResponse("/policy?acknowledged=1", status_code=303)
 
 
@@ -61,8 +61,8 @@ def edit_page(
     _p: Annotated[Principal, Depends(require(Permission.POLICY_PROPOSE))],
 ) -> Response:
     with db.reading() as uow:
-        in_force = policy_admin.require_current(uow)
-    return _editor(request, policy_admin.to_yaml(in_force.policy), version=in_force.version)
+        in_force = policy_versions.require_current(uow)
+    return _editor(request, policy_versions.to_yaml(in_force.policy), version=in_force.version)
 
 
 @router.post("/policy/edit")
@@ -78,9 +78,9 @@ def edit_submit(
     try:
         if action == "propose":
             with db.unit_of_work() as uow:
-                policy_admin.propose(uow, principal, document, reason)
+                policy_versions.propose(uow, principal, document, reason)
             return RedirectResponse("/policy/versions?proposed=1", status_code=303)
-        preview = build(policy_admin.parse_yaml(document))
+        preview = build(policy_versions.parse_yaml(document))
     except DomainError as exc:
         error = error_with_citations(request, exc)
         return _editor(request, document, status=STATUS_OF[exc.kind], error=error, reason=reason)
@@ -94,7 +94,7 @@ def versions_page(
     _p: Annotated[Principal, Depends(require(Permission.POLICY_READ))],
 ) -> Response:
     with db.reading() as uow:
-        rows = policy_admin.history(uow)
+        rows = policy_versions.history(uow)
     return render(request, "policy/versions.html", {"rows": rows})
 
 
@@ -112,12 +112,12 @@ def decide(
     try:
         with db.unit_of_work() as uow:
             if decision == "approve":
-                policy_admin.approve(uow, principal, proposal_id, note)
+                policy_versions.approve(uow, principal, proposal_id, note)
             else:
-                policy_admin.refuse(uow, principal, proposal_id, note)
+                policy_versions.refuse(uow, principal, proposal_id, note)
     except DomainError as exc:
         with db.reading() as uow:
-            rows = policy_admin.history(uow)
+            rows = policy_versions.history(uow)
         error = error_with_citations(request, exc)
         return render(
             request,
@@ -135,8 +135,8 @@ def status_page(
     _p: Annotated[Principal, Depends(require(Permission.POLICY_STATUS))],
 ) -> Response:
     with db.reading() as uow:
-        in_force = policy_admin.require_current(uow)
-        rows = policy_admin.acknowledgement_status(uow, in_force.version)
+        in_force = policy_versions.require_current(uow)
+        rows = policy_versions.acknowledgement_status(uow, in_force.version)
     done = sum(1 for r in rows if r.acknowledged_at)
     context = {"rows": rows, "version": in_force.version, "done": done, "total": len(rows)}
     return render(request, "policy/status.html", context)

@@ -17,7 +17,7 @@ from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.i18n import Translator
 from qunguan.services import notifications
 from qunguan.services.notices import publishing as notices
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import UnitOfWork
 from qunguan.web.deps import CSRF_FIELD, database, locale_of, principal_of
 from qunguan.web.errors import STATUS_OF, error_with_citations, render_error
@@ -54,7 +54,7 @@ def render(
     notices_pending = unread = 0
     if principal is not None and complete:
         with database(request).reading() as uow:
-            pending = policy_admin.pending_acknowledgement(uow, principal.user_id)
+            pending = policy_versions.pending_acknowledgement(uow, principal.user_id)
             if Permission.GROUPS in granted:
                 notices_pending = notices.outstanding_count(uow, principal)
                 unread = notifications.unread_count(uow, principal)

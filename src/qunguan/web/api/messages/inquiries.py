@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.services.messages import inquiries
-from qunguan.services.policy import versions as policy_admin
+from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.web.api.encoding import plain
 from qunguan.web.deps import database, require
@@ -25,7 +25,7 @@ def group_inquiries(
 ) -> dict[str, Any]:
     """Time to first response per person for the group's inquiries and questions."""
     with db.reading() as uow:
-        settings = policy_admin.require_current(uow).policy.settings
+        settings = policy_versions.require_current(uow).policy.settings
         rows = inquiries.report(uow, principal, settings, group_id, only_overdue=overdue)
     return {"items": [plain(r) for r in rows]}
 
@@ -40,5 +40,5 @@ def open_questions(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
 def my_inquiries(db: Db, principal: Member) -> dict[str, Any]:
     """What waits for my answer."""
     with db.reading() as uow:
-        settings = policy_admin.require_current(uow).policy.settings
+        settings = policy_versions.require_current(uow).policy.settings
         return {"items": [plain(r) for r in inquiries.waiting_on_me(uow, principal, settings)]}
