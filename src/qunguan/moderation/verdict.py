@@ -169,7 +169,7 @@ class _Table:
 
 _ALL_CATEGORIES = (*_CONTENT_CATEGORIES, LINK, *_MONEY_SETTING, FILE_TYPE, FILE_SIZE,
                    FILE_UNREADABLE)  # fmt: skip
-# Policies and settings are immutable and shared (``services/policy/versions.py`` parses each published
+# Policies and settings are immutable and shared (the policy versions service parses each published
 # version once, ``settings_for_group_type`` merges each group type once): a check finds its
 # table by their identity instead of walking the clause map again.
 _TABLES: dict[tuple[int, int, bool], _Table] = {}
