@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -115,19 +116,77 @@ class TestContentHash:
         issuer="办公室",
         published_at=datetime(2026, 12, 7, 9),
     )
+    # Every field the hash covers, and for each the changes that must change the hash.
+    CHANGES: ClassVar[dict[str, list[Any]]] = {
+        "series": [2],
+        "version": [2],
+        "title": ["通知（更正）"],
+        "body": ["正文。", "正文 "],
+        "attachments": [
+            [],
+            [{"name": "b.pdf", "size": 3, "sha256": "ab"}],
+            [{"name": "a.pdf", "size": 4, "sha256": "ab"}],
+            [{"name": "a.pdf", "size": 3, "sha256": "ac"}],
+            [
+                {"name": "a.pdf", "size": 3, "sha256": "ab"},
+                {"name": "c.pdf", "size": 1, "sha256": "cd"},
+            ],
+        ],
+        "reply_required": [False],
+        "deadline": [None, datetime(2026, 12, 20, 9, 0, 1), datetime(2026, 12, 21, 9)],
+        "priority": ["urgent"],
+        "group_ids": [[1], [1, 2, 3], [2, 3]],
+        "publisher": ["李明"],
+        "issuer": ["预算股"],
+        "published_at": [datetime(2026, 12, 7, 9, 0, 1), datetime(2026, 12, 8, 9)],
+    }
+
+    def digest(self, **changed: Any) -> str:
+        return rules.content_hash(rules.hashed_fields(**{**self.FIELDS, **changed}))
+
+    def test_the_test_changes_every_field_the_hash_covers(self) -> None:
+        """A field added to the hash must be added here, or this fails."""
+        parameters = set(inspect.signature(rules.hashed_fields).parameters)
+        assert set(self.FIELDS) == parameters
+        assert set(self.CHANGES) == parameters
+        covered = set(rules.hashed_fields(**self.FIELDS))
+        assert covered == (parameters - {"group_ids"}) | {"groups"}
 
     @pytest.mark.clause("s2-3.1")
-    def test_any_change_of_what_was_published_changes_the_hash(self) -> None:
-        base = rules.content_hash(rules.hashed_fields(**self.FIELDS))  # type: ignore[arg-type]
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [(field, value) for field, values in CHANGES.items() for value in values],
+    )
+    def test_any_change_of_what_was_published_changes_the_hash(
+        self, field: str, value: Any
+    ) -> None:
+        base = self.digest()
         assert len(base) == 64
-        for key, value in (("body", "正文。"), ("deadline", None), ("group_ids", [1])):
-            changed = rules.content_hash(rules.hashed_fields(**{**self.FIELDS, key: value}))  # type: ignore[arg-type]
-            assert changed != base
+        assert self.digest(**{field: value}) != base
 
-    def test_group_order_does_not_matter(self) -> None:
-        one = rules.content_hash(rules.hashed_fields(**self.FIELDS))  # type: ignore[arg-type]
-        other = rules.content_hash(rules.hashed_fields(**{**self.FIELDS, "group_ids": [1, 2]}))  # type: ignore[arg-type]
-        assert one == other
+    def test_each_change_gives_a_hash_of_its_own(self) -> None:
+        hashes = [
+            self.digest(**{field: value})
+            for field, values in self.CHANGES.items()
+            for value in values
+        ]
+        assert len(set(hashes)) == len(hashes)
+        assert self.digest() not in hashes
+
+    @pytest.mark.parametrize(
+        "changed",
+        [
+            {"group_ids": [1, 2]},  # the order of the groups
+            {"deadline": datetime(2026, 12, 20, 9, 0, 0, 999_999)},  # below a second
+            {"published_at": datetime(2026, 12, 7, 9, 0, 0, 1)},
+            # What an attachment holds besides its name, size and hash (its bytes are
+            # covered by the hash of them).
+            {"attachments": [{"name": "a.pdf", "size": 3, "sha256": "ab", "content": b"abc"}]},
+            {"attachments": [{"name": "a.pdf", "size": 3, "sha256": "ab", "id": 7}]},
+        ],
+    )
+    def test_what_the_hash_does_not_cover_leaves_it_alone(self, changed: dict[str, Any]) -> None:
+        assert self.digest(**changed) == self.digest()
 
 
 # A Monday; the calendar's default hours are 08:30-12:00 and 14:00-17:30 in Asia/Shanghai,
