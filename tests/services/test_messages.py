@@ -299,7 +299,22 @@ class TestReadAndSearch:
         with db.reading() as uow:
             assert messages.unread(uow, principal(db, MEMBER))[group_id] == 1
 
-    @pytest.mark.parametrize("query", ["预算编制", "预算", "ＫＰＩ", "kpi"])
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "预算编制",
+            "预算",
+            "kpi",
+            pytest.param(
+                "ＫＰＩ",
+                marks=pytest.mark.xfail(
+                    strict=True,
+                    raises=AssertionError,
+                    reason="full-width letters in a query are not folded: it finds nothing",
+                ),
+            ),
+        ],
+    )
     def test_search_finds_chinese_in_ones_own_groups_only(self, db: Database, query: str) -> None:
         group_id = chat_group(db)
         send(db, OWNER, group_id, "请各股室于周五前完成2027年度预算编制和KPI填报")
@@ -307,8 +322,6 @@ class TestReadAndSearch:
         with db.reading() as uow:
             found = messages.search(uow, principal(db, MEMBER), messages.SearchQuery(query))
             outsider = messages.search(uow, principal(db, "leader"), messages.SearchQuery(query))
-        if query == "ＫＰＩ":  # full-width letters are not folded by the index
-            return
         assert [m["seq"] for m in found] == [1]
         assert outsider == []
 
