@@ -152,8 +152,9 @@ class TestWhoPublishes:
             )
         with db.unit_of_work() as uow:
             notice_grants.revoke_grant(uow, principal(db, "leader"), grant.id)
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as caught:
             publish(db, MEMBER, (group_id,))
+        assert caught.value.code == "notices.not_publisher"
 
     @pytest.mark.clause("s4-5.2")
     def test_under_s4_a_sensitive_notice_is_published_only_once_a_leader_approves(

@@ -58,8 +58,10 @@ class TestWhoPublishes:
 
     def test_a_policy_without_departments_refuses_a_grant(self) -> None:
         office_only = Settings.model_validate({"notices": {"publishers": ["office"]}})
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as caught:
             rules.authority(office_only, granted(None), {1})
+        assert caught.value.code == "notices.not_publisher"
+        assert caught.value.params["publishers"] == "办公室"
 
     @pytest.mark.clause("s4-5.2")
     def test_a_sensitive_notice_waits_for_a_leader_where_the_policy_asks(self) -> None:
