@@ -37,9 +37,6 @@ from tests.services.test_membership import accept, approved_invitation, make_gro
 from tests.services.test_messages import MEMBER, OWNER, acknowledge, refusal, send
 from tests.services.test_messages import chat_group as plain_chat_group
 
-# Tests call the services directly, so they set the key the app would load.
-reports.configure_key(bytes(range(32)))
-
 
 def chat_group(db: Database, preset: str = "s2") -> int:
     """As ``test_messages.chat_group``; under s4 the addition is approved first (篇四 四.2)."""
