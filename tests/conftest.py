@@ -23,7 +23,6 @@ from qunguan.services.conduct import reports
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine
-from qunguan.web.pages.rendering import templates
 from tests.factories import REPORT_KEY
 
 pytest_plugins = ["pytester"]
@@ -97,9 +96,8 @@ def shipped_content_engine() -> Iterator[None]:
 def process_settings() -> Iterator[None]:
     """What the composition roots set for the whole process, set the same way before each
     test and put back after it. ``create_app`` and the CLI configure the audit chain's hash
-    and the reporters' key, ``create_app`` the pages' display zone, and the suite the
-    password hasher's cost: one test's app or command must not decide them for the next."""
-    zone = templates.env.globals.get("display_timezone")
+    and the reporters' key, and the suite the password hasher's cost: one test's app or
+    command must not decide them for the next."""
     hasher = (accounts._hasher, accounts._DUMMY_HASH)
     audit.configure("sha256")
     reports.configure_key(REPORT_KEY)
@@ -107,7 +105,3 @@ def process_settings() -> Iterator[None]:
     audit.configure("sha256")
     reports.configure_key(REPORT_KEY)
     accounts._hasher, accounts._DUMMY_HASH = hasher
-    if zone is None:
-        templates.env.globals.pop("display_timezone", None)
-    else:
-        templates.env.globals["display_timezone"] = zone
