@@ -17,10 +17,13 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from qunguan.moderation import ContentEngine, default_slot
+from qunguan.services import audit
 from qunguan.services.accounts import management as accounts
+from qunguan.services.conduct import reports
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine
+from tests.factories import REPORT_KEY
 
 pytest_plugins = ["pytester"]
 
@@ -71,12 +74,34 @@ def db(migrated_url: str) -> Iterator[Database]:
     database.engine.dispose()
 
 
-@pytest.fixture(autouse=True)
-def shipped_content_engine() -> Iterator[None]:
-    """Each test starts with the engine of the shipped lists: the process's engine slot
-    would otherwise carry one test's agency lists into the next."""
-    yield
+def _ship_content_engine() -> None:
     slot = default_slot()
-    slot.wait(30)
+    # A build still under way would swap its lists in after the reset: wait it out, and
+    # say so rather than carry one test's lists into the next.
+    assert slot.wait(120), "a background build of the content engine did not finish"
     slot.swap(ContentEngine.default())
     slot.expire()
+
+
+@pytest.fixture(autouse=True)
+def shipped_content_engine() -> Iterator[None]:
+    """Each test starts with the engine of the shipped lists, and leaves it so: the
+    process's engine slot would otherwise carry one test's agency lists into the next."""
+    _ship_content_engine()
+    yield
+    _ship_content_engine()
+
+
+@pytest.fixture(autouse=True)
+def process_settings() -> Iterator[None]:
+    """What the composition roots set for the whole process, set the same way before each
+    test and put back after it. ``create_app`` and the CLI configure the audit chain's hash
+    and the reporters' key, and the suite the password hasher's cost: one test's app or
+    command must not decide them for the next."""
+    hasher = (accounts._hasher, accounts._DUMMY_HASH)
+    audit.configure("sha256")
+    reports.configure_key(REPORT_KEY)
+    yield
+    audit.configure("sha256")
+    reports.configure_key(REPORT_KEY)
+    accounts._hasher, accounts._DUMMY_HASH = hasher

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import pyotp
 
+from qunguan.config import Settings
 from qunguan.domain.access import Role, needs_second_factor
 from qunguan.domain.actor import Actor, Principal
 from qunguan.services.accounts import management as accounts
@@ -16,6 +17,18 @@ from qunguan.services.uow import Database
 from qunguan.tabular import write_xlsx
 
 PASSWORD = "Kx7!harbour-lamp"
+# The key that seals confidential reporters, for every app, server and command the suite
+# starts: given to each, so that none creates (or races another process to create) a key
+# file in the working directory, and the test process can read what a server sealed.
+REPORT_KEY = bytes(range(32))
+REPORT_KEY_HEX = REPORT_KEY.hex()
+
+
+def app_settings(database_url: str) -> Settings:
+    """The settings of an app the suite starts in its own process."""
+    return Settings(database_url=database_url, report_key=REPORT_KEY_HEX)
+
+
 HEADERS = ["工号", "姓名", "单位", "部门", "职务", "手机号", "党员", "在职状态", "状态日期"]
 ORG = [
     ["青山县财政局", "办公室", ""],

@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +17,8 @@ import pytest
 from qunguan.services.uow import Database
 from qunguan.store import migrate
 from qunguan.store.db import make_engine
-from tests.factories import seed_agency
+from tests.factories import REPORT_KEY_HEX, seed_agency
+from tests.servers import start_server
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -49,12 +45,6 @@ def _chromium() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class LiveServer(str):
     """The server's base URL (use it in f-strings), knowing its database too."""
 
@@ -75,31 +65,17 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     database = Database(engine)
     seed_agency(database)
     engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "QUNGUAN_DATABASE_URL": url, "QUNGUAN_SCHEDULER": "0"}
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "qunguan.cli.main", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = {
+        "QUNGUAN_DATABASE_URL": url,
+        "QUNGUAN_SCHEDULER": "0",
+        "QUNGUAN_REPORT_KEY": REPORT_KEY_HEX,
+    }
+    server, port = start_server(env, tmp_path / "server.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((tmp_path / "server.log").read_text()) from None
-                time.sleep(0.1)
-        yield LiveServer(base, url)
+        yield LiveServer(f"http://127.0.0.1:{port}", url)
     finally:
         server.terminate()
         server.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture

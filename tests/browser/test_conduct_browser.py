@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from qunguan.config import Settings
 from qunguan.policy.document import SanctionStep
 from qunguan.services.accounts import management as accounts
 from qunguan.services.conduct import message_admin, patrols, reports, sanctions
@@ -102,8 +101,7 @@ def test_the_keeping_order_pages_fit_a_phone_and_a_desktop(
     live_server: LiveServer, browser: Any, viewport: str, size: tuple[int, int]
 ) -> None:
     db, group_id = chat_group_on(live_server)
-    # This process seals reporters with the key the server uses.
-    reports.configure_key(reports.load_key(Settings.from_env()))
+    # This process seals reporters with the suite's key, the one the server is given.
     send(db, OWNER, group_id, "经研究，预算基础数据表于 12 月 10 日前报送办公室")
     send(db, "member", group_id, "这种表格谁设计的，真是脑残")  # held for review
     send(db, "member", group_id, "周末一起去钓鱼吗？")

@@ -11,13 +11,17 @@ from typer.testing import CliRunner
 
 from qunguan.cli.main import app
 from tests.factories import PASSWORD, org_workbook
+from tests.factories import REPORT_KEY_HEX as KEY
 
 runner = CliRunner()
 
 
 def qunguan(url: str, *args: str, stdin: str | None = None) -> tuple[int, str]:
     result = runner.invoke(
-        app, list(args), env={"QUNGUAN_DATABASE_URL": url, "QUNGUAN_LOCALE": "zh"}, input=stdin
+        app,
+        list(args),
+        env={"QUNGUAN_DATABASE_URL": url, "QUNGUAN_LOCALE": "zh", "QUNGUAN_REPORT_KEY": KEY},
+        input=stdin,
     )
     return result.exit_code, result.output
 
@@ -25,7 +29,11 @@ def qunguan(url: str, *args: str, stdin: str | None = None) -> tuple[int, str]:
 class TestInitAndDemo:
     def test_init_demo_and_again_reuse_the_database(self, tmp_path: Path) -> None:
         """The real console script, as `make run` calls it."""
-        env = {**os.environ, "QUNGUAN_DATABASE_URL": f"sqlite:///{tmp_path}/q.db"}
+        env = {
+            **os.environ,
+            "QUNGUAN_DATABASE_URL": f"sqlite:///{tmp_path}/q.db",
+            "QUNGUAN_REPORT_KEY": KEY,
+        }
         for _ in range(2):
             for command in (["init"], ["demo"]):
                 done = subprocess.run(

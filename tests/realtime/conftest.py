@@ -10,9 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -24,23 +22,20 @@ import httpx2 as httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, REPORT_KEY_HEX
+from tests.servers import start_server
 
 REDIS_URL = os.environ.get("QUNGUAN_TEST_REDIS_URL", "")
-START_TIMEOUT_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# How long an expected event may take: generous, for a busy machine; waiting for one that
+# never comes fails after it, and ``quiet`` is what checks that nothing more arrives.
+EVENT_TIMEOUT_SECONDS = 15.0
 
 
 @dataclass
 class Server:
     database_url: str
     redis_url: str | None = None
-    port: int = field(default_factory=free_port)
+    port: int = 0  # chosen when it starts
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
     # Clients and sockets opened against this server, closed with it.
@@ -52,32 +47,14 @@ class Server:
 
     def start(self) -> Server:
         env = {
-            **os.environ,
             "QUNGUAN_DATABASE_URL": self.database_url,
             "QUNGUAN_SCHEDULER": "0",
+            "QUNGUAN_REPORT_KEY": REPORT_KEY_HEX,
+            "QUNGUAN_REDIS_URL": self.redis_url or "",
         }
-        env.pop("QUNGUAN_REDIS_URL", None)
-        if self.redis_url:
-            env["QUNGUAN_REDIS_URL"] = self.redis_url
         assert self.log is not None
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "qunguan.cli.main", "serve", "--port", str(self.port)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server did not come up in time")
+        self.process, self.port = start_server(env, self.log)
+        return self
 
     def kill(self) -> None:
         """kill -9: no shutdown, no flush, nothing the process could still do."""
@@ -153,7 +130,7 @@ class Stream:
     socket: ClientConnection
     sync: dict[str, Any]
 
-    def events(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    def events(self, count: int, timeout: float = EVENT_TIMEOUT_SECONDS) -> list[dict[str, Any]]:
         """The next ``count`` events (pongs left out), or fail after ``timeout``."""
         out: list[dict[str, Any]] = []
         deadline = time.monotonic() + timeout

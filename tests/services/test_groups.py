@@ -61,6 +61,16 @@ def apply(db: Database, who: str = "member", **kw: Unpack[FormFields]) -> int:
         return groups.apply(uow, principal(db, who), form(**kw)).id
 
 
+def pending(db: Database, application_id: int, who: str = "member") -> str:
+    """The name of an application its applicant sees waiting for a decision."""
+    with db.reading() as uow:
+        (view,) = [
+            a for a in groups.applications(uow, principal(db, who)) if a.id == application_id
+        ]
+    assert view.status == "pending"
+    return view.name
+
+
 def decide(
     db: Database, who: str, application_id: int, approve: bool = True, note: str = "同意"
 ) -> int | None:
@@ -122,7 +132,8 @@ class TestCreation:
         agency(db, "s2")
         assert refused(db, purpose="") == ["groups.purpose_missing", "groups.owner_not_office"]
         assert "groups.type_unknown" in refused(db, type="friends", owner_staff_no="O01")
-        assert apply(db, owner_staff_no="O01")  # an office owner, as s2 asks
+        # An office owner, as s2 asks.
+        assert pending(db, apply(db, owner_staff_no="O01")) == "预算股-年度预算编制"
 
     @pytest.mark.clause("s6-2.2")
     def test_a_meeting_group_needs_an_end_date_a_department_group_does_not(
@@ -130,13 +141,14 @@ class TestCreation:
     ) -> None:
         agency(db, "s6")
         assert refused(db, type="meeting", end_date=None) == ["groups.end_date_missing"]
-        assert apply(db, type="department", end_date=None, name="预算股-日常工作")
+        accepted = apply(db, type="department", end_date=None, name="预算股-日常工作")
+        assert pending(db, accepted) == "预算股-日常工作"
 
     @pytest.mark.clause("s5-2b")
     def test_under_s5_the_owner_is_a_party_member(self, db: Database) -> None:
         agency(db, "s5")
         assert refused(db, owner_staff_no="M01") == ["groups.owner_not_party_member"]
-        assert apply(db, owner_staff_no="M02")
+        assert pending(db, apply(db, owner_staff_no="M02")) == "预算股-年度预算编制"
 
 
 class TestNaming:
@@ -154,13 +166,13 @@ class TestNaming:
             )
         assert logged is not None
         assert logged.summary["confirmed_person_names"] == ["孙浩然"]
-        assert application
+        assert pending(db, application) == "孙浩然预算工作组"
 
     @pytest.mark.clause("s4-2.2")
     def test_an_improper_word_is_refused_a_plain_work_name_accepted(self, db: Database) -> None:
         agency(db, "s4")
         assert refused(db, name="预算股赌博讨论组") == ["groups.name_sensitive"]
-        assert apply(db, name="财政局-预算编制")
+        assert pending(db, apply(db, name="财政局-预算编制")) == "财政局-预算编制"
 
     @pytest.mark.clause("s4-2.2", "s1-3.2")
     def test_names_are_checked_by_the_content_engine_with_the_agencys_lists(
@@ -190,7 +202,8 @@ class TestNaming:
         assert refused(db, name="群1abcd", type="department", end_date=None) == [
             "groups.name_template"
         ]
-        assert apply(db, name="青山县财政局-预算编制", type="department", end_date=None)
+        accepted = apply(db, name="青山县财政局-预算编制", type="department", end_date=None)
+        assert pending(db, accepted) == "青山县财政局-预算编制"
 
     def test_an_active_or_pending_name_cannot_be_taken_twice(self, db: Database) -> None:
         agency(db, "s1")
@@ -308,6 +321,10 @@ class TestDuplicates:
             ]
         assert view.duplicates == (f"预算股-预算编制组（#{first}）",)
         # A different team under a similar name is no duplicate.
-        assert apply(
+        other = apply(
             db, name="预算股-预算编制专班", type="department", end_date=None, members=("O01",)
         )
+        assert pending(db, other) == "预算股-预算编制专班"
+        with db.reading() as uow:
+            [view] = [a for a in groups.applications(uow, principal(db, "office")) if a.id == other]
+        assert view.duplicates == ()

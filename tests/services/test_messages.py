@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from qunguan.domain.clock import ManualClock
 from qunguan.domain.errors import DomainError
+from qunguan.domain.events import LiveEvent
 from qunguan.policy.presets import load_preset
 from qunguan.policy.rules.groups import approver_role
 from qunguan.services.conduct import sanctions
 from qunguan.services.membership import members
 from qunguan.services.messages import conversation as messages
 from qunguan.services.policy import versions as policy_versions
-from qunguan.services.uow import Database
+from qunguan.services.uow import Database, UnitOfWork
 from qunguan.store.models import AuditRecord, Message, MessageRevision
 from tests.factories import principal
 from tests.services.test_membership import make_group
@@ -170,10 +173,10 @@ class TestSend:
             for i in range(n):
                 try:
                     outcome = send(db, who, group_id, f"{who} {i}", client_id=f"{who}-{i}")
+                    assert outcome.message, outcome.status
                 except BaseException as exc:  # collected for the assertion below
                     errors.append(exc)
                     return
-                assert outcome.message
                 with lock:
                     seqs.append(outcome.message.seq or 0)
 
@@ -182,6 +185,7 @@ class TestSend:
             t.start()
         for t in threads:
             t.join(timeout=60)
+        assert not any(t.is_alive() for t in threads)
         assert errors == []
         assert sorted(seqs) == list(range(1, 17))
 
@@ -189,6 +193,8 @@ class TestSend:
 class TestMute:
     @pytest.mark.clause("s1-7.1")
     def test_a_timed_mute_refuses_until_it_lapses_by_itself(self, db: Database) -> None:
+        """The clock is moved, not waited for: a mute of seconds raced a busy machine, which
+        could take longer than the mute to refuse the first message."""
         group_id = chat_group(db)
         clock = ManualClock()
         db.clock = clock
@@ -310,7 +316,22 @@ class TestReadAndSearch:
         with db.reading() as uow:
             assert messages.unread(uow, principal(db, MEMBER))[group_id] == 1
 
-    @pytest.mark.parametrize("query", ["预算编制", "预算", "ＫＰＩ", "kpi"])
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "预算编制",
+            "预算",
+            "kpi",
+            pytest.param(
+                "ＫＰＩ",
+                marks=pytest.mark.xfail(
+                    strict=True,
+                    raises=AssertionError,
+                    reason="full-width letters in a query are not folded: it finds nothing",
+                ),
+            ),
+        ],
+    )
     def test_search_finds_chinese_in_ones_own_groups_only(self, db: Database, query: str) -> None:
         group_id = chat_group(db)
         send(db, OWNER, group_id, "请各股室于周五前完成2027年度预算编制和KPI填报")
@@ -318,8 +339,6 @@ class TestReadAndSearch:
         with db.reading() as uow:
             found = messages.search(uow, principal(db, MEMBER), messages.SearchQuery(query))
             outsider = messages.search(uow, principal(db, "leader"), messages.SearchQuery(query))
-        if query == "ＫＰＩ":  # full-width letters are not folded by the index
-            return
         assert [m.seq for m in found] == [1]
         assert outsider == []
 
@@ -358,13 +377,78 @@ class TestGroupCommit:
             t.start()
         for t in threads:
             t.join(timeout=60)
+        assert not any(t.is_alive() for t in threads)
+        assert all(o.message for o in outcomes)
         assert sorted(o.message.seq or 0 for o in outcomes if o.message) == list(range(1, 17))
 
-    def test_a_refused_send_in_a_batch_rolls_back_alone(self, db: Database) -> None:
+    def test_a_failing_send_in_a_batch_rolls_back_alone(self, db: Database) -> None:
+        """Two sends queued behind a held committer share one transaction: the one that
+        fails after writing is rolled back to its savepoint, the other is committed."""
         group_id = chat_group(db)
         member = principal(db, MEMBER)
-        with pytest.raises(DomainError):
+        started, release = threading.Event(), threading.Event()
+        timeline: list[str] = []
+        sessions: list[Session] = []
+        heard: list[LiveEvent] = []
+        db.subscribe_live(heard.append)
+        event.listen(db.engine, "commit", lambda _conn: timeline.append("commit"))
+        event.listen(
+            db.engine, "rollback_savepoint", lambda *_: timeline.append("rollback_savepoint")
+        )
+
+        def hold(uow: UnitOfWork) -> None:
+            uow.session.execute(select(1))  # a batch of its own, with a commit of its own
+            timeline.append("hold")
+            started.set()
+            assert release.wait(30)
+
+        def bad(uow: UnitOfWork) -> None:
+            timeline.append("bad")
+            sessions.append(uow.session)
+            messages.send(uow, member, group_id, messages.Draft("x", "这条会撤销"))
+            raise RuntimeError("failed after writing")
+
+        def good(uow: UnitOfWork) -> messages.SendOutcome:
+            timeline.append("good")
+            sessions.append(uow.session)
+            return messages.send(uow, member, group_id, messages.Draft("y", "好的"))
+
+        async def queue_both() -> list[Any]:
+            # Each task submits its work before it first waits: both are queued, in
+            # order, while the committer is still held by ``hold``.
+            tasks = [asyncio.ensure_future(db.batched_async(w)) for w in (bad, good)]
+            await asyncio.sleep(0)
+            release.set()
+            return await asyncio.gather(*tasks, return_exceptions=True)
+
+        holder = threading.Thread(target=db.batched, args=(hold,))
+        holder.start()
+        assert started.wait(30)
+        failed, stored = asyncio.run(queue_both())
+        holder.join(30)
+        assert not holder.is_alive()
+
+        # One commit for the held batch, then one for both sends together.
+        assert timeline == ["hold", "commit", "bad", "rollback_savepoint", "good", "commit"]
+        assert len(sessions) == 2
+        assert sessions[0] is sessions[1]
+        assert isinstance(failed, RuntimeError)
+        assert isinstance(stored, messages.SendOutcome)
+        assert stored.message
+        assert stored.message.seq == 1
+        with db.reading() as uow:
+            rows = uow.session.execute(select(Message.client_id, Message.seq)).all()
+        assert [tuple(r) for r in rows] == [("y", 1)]
+        # Only the committed send is announced.
+        assert [(e.type, e.group_id, e.data["seq"]) for e in heard] == [("message", group_id, 1)]
+        assert heard[0].data["body"] == "好的"
+
+    def test_a_refused_send_in_a_batch_raises_its_refusal(self, db: Database) -> None:
+        group_id = chat_group(db)
+        member = principal(db, MEMBER)
+        with pytest.raises(DomainError) as caught:
             db.batched(lambda uow: messages.send(uow, member, group_id, messages.Draft("x", "   ")))
+        assert caught.value.code == "messages.body_empty"
         stored = db.batched(
             lambda uow: messages.send(uow, member, group_id, messages.Draft("y", "好的"))
         )

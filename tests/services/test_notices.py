@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from qunguan.domain.actor import Principal
 from qunguan.domain.clock import utcnow
@@ -30,6 +30,8 @@ from qunguan.store.models import (
     Message,
     Notice,
     NoticeAcknowledgement,
+    NoticeAttachment,
+    NoticeTarget,
     Notification,
 )
 from qunguan.store.repositories.directory import DirectoryRepository
@@ -150,8 +152,9 @@ class TestWhoPublishes:
             )
         with db.unit_of_work() as uow:
             notice_grants.revoke_grant(uow, principal(db, "leader"), grant.id)
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as caught:
             publish(db, MEMBER, (group_id,))
+        assert caught.value.code == "notices.not_publisher"
 
     @pytest.mark.clause("s4-5.2")
     def test_under_s4_a_sensitive_notice_is_published_only_once_a_leader_approves(
@@ -221,6 +224,94 @@ class TestPublication:
             pdf = notice_records.certificate_pdf(uow, principal(db, OWNER), notice_id)
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
         assert "不一致" in text
+
+    @pytest.mark.clause("s2-3.1")
+    def test_every_stored_field_the_hash_covers_is_checked_and_no_other(self, db: Database) -> None:
+        """Each column the hash covers, changed behind the system's back, breaks the match;
+        what the system itself changes after publication (reminders, unpinning, the
+        overdue report) leaves it intact."""
+        group_id, _second = notice_group(db)
+        other = decide(db, "office", apply(db, name="预算股-预算执行分析", owner_staff_no="O01"))
+        assert other is not None
+        attachment = notices.Attachment("自查表.txt", "自查表".encode())
+        notice_id = publish(
+            db,
+            OWNER,
+            (group_id,),
+            deadline=utcnow() + timedelta(days=3),
+            attachments=(attachment,),
+        )
+        later = utcnow() + timedelta(days=5)
+        with db.reading() as uow:
+            published_at = uow.session.scalars(select(Notice.published_at)).one()
+            assert published_at is not None
+        tampered = [
+            update(Notice).values(series_id=Notice.series_id + 100),
+            update(Notice).values(version=Notice.version + 1),
+            update(Notice).values(title="关于报送半年工作总结的通知"),
+            update(Notice).values(body="请各股室于 25 日前报送。"),
+            update(Notice).values(reply_required=False),
+            update(Notice).values(deadline=later),
+            update(Notice).values(deadline=None),
+            update(Notice).values(priority="urgent"),
+            update(Notice).values(publisher_name="李明"),
+            update(Notice).values(issuer="预算股"),
+            update(Notice).values(published_at=published_at - timedelta(seconds=1)),
+            update(Notice).values(published_at=published_at + timedelta(seconds=1)),
+            update(NoticeAttachment).values(name="自查表（改）.txt"),
+            update(NoticeAttachment).values(size=NoticeAttachment.size + 1),
+            update(NoticeAttachment).values(sha256="0" * 64),
+            delete(NoticeAttachment),
+            update(NoticeTarget).values(group_id=other),
+            insert(NoticeTarget).values(notice_id=notice_id, group_id=other),
+        ]
+        untouched = [
+            update(Notice).values(status="superseded"),
+            update(Notice).values(unpinned_at=later),
+            update(Notice).values(last_reminded_at=later),
+            update(Notice).values(overdue_reported_at=later),
+            update(Notice).values(remind_every_hours=2),
+            update(Notice).values(decision_note="同意"),
+            update(NoticeTarget).values(message_id=None),
+            update(Message).values(pinned_at=None),
+        ]
+
+        def rehashed(statement: Any) -> tuple[str, str]:
+            with db.unit_of_work() as uow:
+                nested = uow.session.begin_nested()
+                uow.session.execute(statement)
+                uow.session.expire_all()
+                row = uow.session.get(Notice, notice_id)
+                assert row is not None
+                found = (notices.recompute_hash(uow, row), row.content_hash)
+                nested.rollback()
+            return found
+
+        for statement in tampered:
+            now, stored = rehashed(statement)
+            assert now != stored, str(statement)
+        for statement in untouched:
+            now, stored = rehashed(statement)
+            assert now == stored, str(statement)
+
+    @pytest.mark.clause("s2-3.1")
+    @pytest.mark.xfail(
+        strict=True,
+        reason="the hash is recomputed from the stored SHA-256 of each attachment, not from "
+        "its stored bytes: bytes changed behind the system's back go unnoticed",
+    )
+    def test_an_attachment_changed_behind_the_systems_back_no_longer_matches(
+        self, db: Database
+    ) -> None:
+        group_id, _second = notice_group(db)
+        attachment = notices.Attachment("自查表.txt", "自查表".encode())
+        notice_id = publish(db, OWNER, (group_id,), attachments=(attachment,))
+        with db.unit_of_work() as uow:
+            uow.session.execute(update(NoticeAttachment).values(content="假表".encode()))
+        with db.reading() as uow:
+            row = uow.session.get(Notice, notice_id)
+            assert row is not None
+            assert notices.recompute_hash(uow, row) != row.content_hash
 
     @pytest.mark.clause("s2-3.1")
     def test_a_published_notice_is_never_edited_a_correction_asks_everyone_again(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -17,6 +18,14 @@ from qunguan.policy.workcalendar import (
     online_minutes,
     working_minutes_between,
 )
+
+
+def naive(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, us: int = 0
+) -> datetime:
+    """A time as stored: UTC, without a zone."""
+    return datetime(year, month, day, hour, minute, second, us, tzinfo=UTC).replace(tzinfo=None)
+
 
 S2 = load_preset("s2").settings
 OFFICE = rules.Publisher(True, False, frozenset(), False)
@@ -57,8 +66,10 @@ class TestWhoPublishes:
 
     def test_a_policy_without_departments_refuses_a_grant(self) -> None:
         office_only = Settings.model_validate({"notices": {"publishers": ["office"]}})
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as caught:
             rules.authority(office_only, granted(None), {1})
+        assert caught.value.code == "notices.not_publisher"
+        assert caught.value.params["publishers"] == "办公室"
 
     @pytest.mark.clause("s4-5.2")
     def test_a_sensitive_notice_waits_for_a_leader_where_the_policy_asks(self) -> None:
@@ -108,26 +119,95 @@ class TestContentHash:
         body="正文",
         attachments=[{"name": "a.pdf", "size": 3, "sha256": "ab"}],
         reply_required=True,
-        deadline=datetime(2026, 12, 20, 9, tzinfo=UTC).replace(tzinfo=None),
+        deadline=naive(2026, 12, 20, 9),
         priority="normal",
         group_ids=[2, 1],
         publisher="王丽娟",
         issuer="办公室",
-        published_at=datetime(2026, 12, 7, 9, tzinfo=UTC).replace(tzinfo=None),
+        published_at=naive(2026, 12, 7, 9),
     )
+    # Every field the hash covers, and for each the changes that must change the hash.
+    CHANGES: ClassVar[dict[str, list[Any]]] = {
+        "series": [2],
+        "version": [2],
+        "title": ["通知（更正）"],
+        "body": ["正文。", "正文 "],
+        "attachments": [
+            [],
+            [{"name": "b.pdf", "size": 3, "sha256": "ab"}],
+            [{"name": "a.pdf", "size": 4, "sha256": "ab"}],
+            [{"name": "a.pdf", "size": 3, "sha256": "ac"}],
+            [
+                {"name": "a.pdf", "size": 3, "sha256": "ab"},
+                {"name": "c.pdf", "size": 1, "sha256": "cd"},
+            ],
+        ],
+        "reply_required": [False],
+        "deadline": [
+            None,
+            naive(2026, 12, 20, 9, 0, 1),
+            naive(2026, 12, 21, 9),
+        ],
+        "priority": ["urgent"],
+        "group_ids": [[1], [1, 2, 3], [2, 3]],
+        "publisher": ["李明"],
+        "issuer": ["预算股"],
+        "published_at": [
+            naive(2026, 12, 7, 9, 0, 1),
+            naive(2026, 12, 8, 9),
+        ],
+    }
+
+    def digest(self, **changed: Any) -> str:
+        return rules.content_hash(rules.hashed_fields(**{**self.FIELDS, **changed}))
+
+    def test_the_test_changes_every_field_the_hash_covers(self) -> None:
+        """A field added to the hash must be added here, or this fails."""
+        parameters = set(inspect.signature(rules.hashed_fields).parameters)
+        assert set(self.FIELDS) == parameters
+        assert set(self.CHANGES) == parameters
+        covered = set(rules.hashed_fields(**self.FIELDS))
+        assert covered == (parameters - {"group_ids"}) | {"groups"}
 
     @pytest.mark.clause("s2-3.1")
-    def test_any_change_of_what_was_published_changes_the_hash(self) -> None:
-        base = rules.content_hash(rules.hashed_fields(**self.FIELDS))
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [(field, value) for field, values in CHANGES.items() for value in values],
+    )
+    def test_any_change_of_what_was_published_changes_the_hash(
+        self, field: str, value: Any
+    ) -> None:
+        base = self.digest()
         assert len(base) == 64
-        for key, value in (("body", "正文。"), ("deadline", None), ("group_ids", [1])):
-            changed = rules.content_hash(rules.hashed_fields(**{**self.FIELDS, key: value}))
-            assert changed != base
+        assert self.digest(**{field: value}) != base
 
-    def test_group_order_does_not_matter(self) -> None:
-        one = rules.content_hash(rules.hashed_fields(**self.FIELDS))
-        other = rules.content_hash(rules.hashed_fields(**{**self.FIELDS, "group_ids": [1, 2]}))
-        assert one == other
+    def test_each_change_gives_a_hash_of_its_own(self) -> None:
+        hashes = [
+            self.digest(**{field: value})
+            for field, values in self.CHANGES.items()
+            for value in values
+        ]
+        assert len(set(hashes)) == len(hashes)
+        assert self.digest() not in hashes
+
+    @pytest.mark.parametrize(
+        "changed",
+        [
+            {"group_ids": [1, 2]},  # the order of the groups
+            {
+                "deadline": datetime(2026, 12, 20, 9, 0, 0, 999_999, tzinfo=UTC).replace(
+                    tzinfo=None
+                )
+            },  # below a second
+            {"published_at": naive(2026, 12, 7, 9, 0, 0, 1)},
+            # What an attachment holds besides its name, size and hash (its bytes are
+            # covered by the hash of them).
+            {"attachments": [{"name": "a.pdf", "size": 3, "sha256": "ab", "content": b"abc"}]},
+            {"attachments": [{"name": "a.pdf", "size": 3, "sha256": "ab", "id": 7}]},
+        ],
+    )
+    def test_what_the_hash_does_not_cover_leaves_it_alone(self, changed: dict[str, Any]) -> None:
+        assert self.digest(**changed) == self.digest()
 
 
 # A Monday; the calendar's default hours are 08:30-12:00 and 14:00-17:30 in Asia/Shanghai,
@@ -137,7 +217,7 @@ CAL = Calendar()
 
 
 def utc(day: date, hh: int, mm: int = 0) -> datetime:
-    return datetime(day.year, day.month, day.day, hh, mm, tzinfo=UTC).replace(tzinfo=None)
+    return naive(day.year, day.month, day.day, hh, mm)
 
 
 class TestWorkingTime:

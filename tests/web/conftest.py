@@ -7,12 +7,19 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from qunguan.config import Settings
 from qunguan.services.membership import members
 from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
 from qunguan.web.app import create_app
-from tests.factories import PASSWORD, SETUP, TOTP_SECRETS, principal, seed_agency, totp_code
+from tests.factories import (
+    PASSWORD,
+    SETUP,
+    TOTP_SECRETS,
+    app_settings,
+    principal,
+    seed_agency,
+    totp_code,
+)
 from tests.services.test_groups import apply, decide
 from tests.services.test_messages import acknowledge
 
@@ -20,7 +27,7 @@ from tests.services.test_messages import acknowledge
 @pytest.fixture
 def app_client(migrated_url: str, db: Database) -> Iterator[TestClient]:
     seed_agency(db)
-    with TestClient(create_app(Settings(database_url=migrated_url))) as client:
+    with TestClient(create_app(app_settings(migrated_url))) as client:
         yield client
 
 

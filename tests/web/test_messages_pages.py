@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from qunguan.config import Settings
 from qunguan.services.uow import Database
 from qunguan.web.app import create_app
 from qunguan.web.pages.messages import rich
+from tests.factories import app_settings
 from tests.services.test_membership import make_group
 from tests.services.test_messages import MEMBER, OWNER, chat_group, send
 from tests.web.conftest import sign_in
@@ -27,7 +27,7 @@ def group_id(db: Database) -> int:
 def client(migrated_url: str, group_id: int) -> Iterator[TestClient]:  # noqa: ARG001
     # group_id is requested for its side effect: the group exists before the app starts
     # (a fixture cannot take usefixtures).
-    with TestClient(create_app(Settings(database_url=migrated_url))) as client:
+    with TestClient(create_app(app_settings(migrated_url))) as client:
         yield client
 
 
@@ -123,7 +123,7 @@ class TestRichText:
         self, migrated_url: str, db: Database
     ) -> None:
         group_id = make_group(db, "s2", owner="L01", approver="office")
-        with TestClient(create_app(Settings(database_url=migrated_url))) as client:
+        with TestClient(create_app(app_settings(migrated_url))) as client:
             sign_in(client, OWNER)
             page = client.get(f"/chat/{group_id}").text
         assert "你不是本群成员，只能查看。" in page

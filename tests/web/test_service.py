@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from qunguan.config import Settings
 from qunguan.domain.errors import DomainError
 from qunguan.store import migrate
 from qunguan.web.app import create_app
+from tests.factories import app_settings
 
 
 class TestService:
@@ -56,7 +56,7 @@ class TestErrorFormat:
 
 class TestStartup:
     def test_out_of_date_database_is_refused_with_a_clear_message(self, database_url: str) -> None:
-        app = create_app(Settings(database_url=database_url))  # nothing migrated
+        app = create_app(app_settings(database_url))  # nothing migrated
         with pytest.raises(DomainError) as caught, TestClient(app):
             pass
         assert caught.value.code == "store.schema_outdated"

@@ -66,7 +66,6 @@ from qunguan.web.pages.accounts import own as pages_account
 from qunguan.web.pages.accounts import sign_in as pages_auth
 from qunguan.web.pages.groups import announcements as pages_announcements
 from qunguan.web.pages.groups import lifecycle as pages_groups
-from qunguan.web.pages.rendering import templates
 
 _STATIC = Path(__file__).parent / "static"
 
@@ -193,7 +192,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    templates.env.globals["display_timezone"] = settings.display_timezone
     app.state.db = database
     app.state.hub = hub
     app.state.presence = open_intervals

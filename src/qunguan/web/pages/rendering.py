@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,11 +28,16 @@ T = TypeVar("T")
 templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 
 
+# The display zone of the app rendering the page now: two apps in one process each keep
+# their own (the filter cannot see the request inside an imported macro).
+_display_zone: ContextVar[str] = ContextVar("display_zone", default="Asia/Shanghai")
+
+
 def _local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC time in the agency's zone (the ``local`` filter)."""
     if value is None:
         return ""
-    zone = ZoneInfo(templates.env.globals.get("display_timezone", "Asia/Shanghai"))  # type: ignore[arg-type]
+    zone = ZoneInfo(_display_zone.get())
     return value.replace(tzinfo=UTC).astimezone(zone).strftime(fmt)
 
 
@@ -74,9 +80,13 @@ def render(
         "csrf_token": principal.csrf_token if principal else "",
         "path": request.url.path,
     }
-    return templates.TemplateResponse(
-        request, name, {**base, **(context or {})}, status_code=status
-    )
+    zone = _display_zone.set(request.app.state.settings.display_timezone)
+    try:  # the template is rendered here, in this call
+        return templates.TemplateResponse(
+            request, name, {**base, **(context or {})}, status_code=status
+        )
+    finally:
+        _display_zone.reset(zone)
 
 
 def local_today(request: Request) -> date:
