@@ -36,7 +36,8 @@ from qunguan.store.repositories.accounts import AccountRepository
 from qunguan.store.repositories.directory import DirectoryRepository
 from qunguan.store.repositories.groups import GroupRepository
 from qunguan.store.repositories.messages import MessageRepository
-from qunguan.store.repositories.notices import LedgerRow, NoticeRepository
+from qunguan.store.repositories.notices import LedgerRow as LedgerRow  # a view: the API's too
+from qunguan.store.repositories.notices import NoticeRepository
 from qunguan.store.repositories.notifications import NotificationRepository
 
 SYSTEM = Actor.system("notices")

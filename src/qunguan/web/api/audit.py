@@ -7,20 +7,55 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
-from qunguan.domain.audit import AuditQuery
+from qunguan.domain.audit import AuditQuery, Break
 from qunguan.services import audit
 from qunguan.services.audit import AuditRecordView
 from qunguan.services.uow import Database
+from qunguan.web.api.encoding import Counted, files
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+# The trail's times to the second, as the exports write them.
+Seconds = Annotated[
+    datetime,
+    PlainSerializer(lambda at: at.isoformat(timespec="seconds"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
 
 
-def record_json(rec: AuditRecordView) -> dict[str, Any]:
-    return {**rec.__dict__, "at": rec.at.isoformat(timespec="seconds")}
+class AuditRecord(BaseModel):
+    """One record of the trail (``AuditRecordView``), its time to the second."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    at: Seconds
+    actor_username: str
+    actor_roles: str
+    action: str
+    target_type: str
+    target_id: str
+    summary: dict[str, Any]
+    client_addr: str
+    hash: str
+
+
+class Verification(BaseModel):
+    intact: bool
+    checked: int
+    head_seq: int
+    broken: Break | None
+
+
+def record_json(rec: AuditRecordView) -> AuditRecord:
+    return AuditRecord.model_validate(rec)
 
 
 def audit_query(
@@ -49,13 +84,13 @@ def search_records(
     db: Annotated[Database, Depends(database)],
     _p: Annotated[Principal, Depends(require(Permission.AUDIT_READ))],
     query: Annotated[AuditQuery, Depends(audit_query)],
-) -> dict[str, Any]:
+) -> Counted[AuditRecord]:
     with db.reading() as uow:
         rows, total = audit.search(uow, query)
-    return {"total": total, "items": [record_json(r) for r in rows]}
+    return Counted(total=total, items=[record_json(r) for r in rows])
 
 
-@router.get("/export")
+@router.get("/export", response_class=Response, responses=files(XLSX, CSV))
 def export_records(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.AUDIT_READ))],
@@ -64,14 +99,9 @@ def export_records(
 ) -> Response:
     with db.unit_of_work() as uow:
         data = audit.export(uow, principal.actor(), query, format)
-    media = (
-        "text/csv; charset=utf-8"
-        if format == "csv"
-        else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    )
     return Response(
         data,
-        media_type=media,
+        media_type=CSV if format == "csv" else XLSX,
         headers={"Content-Disposition": f"attachment; filename=audit.{format}"},
     )
 
@@ -80,12 +110,12 @@ def export_records(
 def verify_chain(
     db: Annotated[Database, Depends(database)],
     _p: Annotated[Principal, Depends(require(Permission.AUDIT_READ))],
-) -> dict[str, Any]:
+) -> Verification:
     with db.reading() as uow:
         result = audit.verify(uow)
-    return {
-        "intact": result.broken is None,
-        "checked": result.checked,
-        "head_seq": result.head_seq,
-        "broken": result.broken.__dict__ if result.broken else None,
-    }
+    return Verification(
+        intact=result.broken is None,
+        checked=result.checked,
+        head_seq=result.head_seq,
+        broken=result.broken,
+    )

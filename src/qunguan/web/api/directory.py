@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from qunguan.domain.access import Permission
@@ -23,6 +25,7 @@ from qunguan.services.directory import people as directory
 from qunguan.services.directory import profiles
 from qunguan.services.directory.people import PersonView
 from qunguan.services.uow import Database
+from qunguan.web.api.encoding import Counted, Items, files
 from qunguan.web.deps import database, require, settings
 
 router = APIRouter(prefix="/api/v1/directory", tags=["directory"])
@@ -32,9 +35,68 @@ CSV_TYPE = "text/csv; charset=utf-8"
 FileFormat = Literal["xlsx", "csv"]
 
 
-def person_json(person: PersonView, *, with_display_names: bool = False) -> dict[str, Any]:
+class Person(BaseModel):
+    id: int
+    staff_no: str
+    name: str
+    unit: str
+    unit_id: int
+    department: str
+    department_id: int
+    post: str
+    mobile: str
+    party_member: bool
+    status: EmploymentStatus
+    status_date: date | None
+
+
+class PersonDetail(Person):
+    display_names: dict[DisplayNameFormat, str] = Field(description="the name in each format")
+
+
+class Department(BaseModel):
+    id: int
+    name: str
+
+
+class Unit(BaseModel):
+    id: int
+    name: str
+    parent_id: int | None
+    departments: list[Department]
+
+
+class Units(BaseModel):
+    units: list[Unit]
+
+
+class Updated(BaseModel):
+    staff_no: str
+    changes: list[list[str]] = Field(description="[field, before, after] per changed field")
+
+
+class ImportCounts(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    org_created: int
+
+
+class ImportAnswer(BaseModel):
+    """What an import changed (or, on a dry run, would change)."""
+
+    applied: bool
+    import_id: int | None
+    created: list[str] = Field(description="staff numbers")
+    updated: list[Updated]
+    unchanged: int
+    org_created: list[list[str]] = Field(description="[unit, department] per new department")
+    counts: ImportCounts
+
+
+def person_fields(person: PersonView) -> dict[str, Any]:
     rec = person.record
-    out: dict[str, Any] = {
+    return {
         "id": person.id,
         "staff_no": rec.staff_no,
         "name": rec.name,
@@ -45,12 +107,18 @@ def person_json(person: PersonView, *, with_display_names: bool = False) -> dict
         "post": rec.post,
         "mobile": rec.mobile,
         "party_member": rec.party_member,
-        "status": rec.status.value,
-        "status_date": rec.status_date.isoformat() if rec.status_date else None,
+        "status": rec.status,
+        "status_date": rec.status_date,
     }
-    if with_display_names:
-        out["display_names"] = {fmt.value: display_name(rec, fmt) for fmt in DisplayNameFormat}
-    return out
+
+
+def person_json(person: PersonView) -> Person:
+    return Person.model_validate(person_fields(person))
+
+
+def person_detail(person: PersonView) -> PersonDetail:
+    names = {fmt: display_name(person.record, fmt) for fmt in DisplayNameFormat}
+    return PersonDetail.model_validate({**person_fields(person), "display_names": names})
 
 
 def diff_json(diff: DirectoryDiff) -> dict[str, Any]:
@@ -92,11 +160,11 @@ def list_people(
     party_member: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, Any]:
+) -> Counted[Person]:
     query = PeopleQuery(q.strip(), unit_id, department_id, status, party_member, limit, offset)
     with db.reading() as uow:
         rows, total = directory.search_people(uow, query)
-    return {"total": total, "items": [person_json(p) for p in rows]}
+    return Counted(total=total, items=[person_json(p) for p in rows])
 
 
 @router.get("/people/{person_id}")
@@ -104,30 +172,30 @@ def get_person(
     person_id: int,
     db: Annotated[Database, Depends(database)],
     _p: Annotated[Principal, Depends(require(Permission.DIRECTORY_READ))],
-) -> dict[str, Any]:
+) -> PersonDetail:
     with db.reading() as uow:
         person = directory.get_person(uow, person_id)
-    return person_json(person, with_display_names=True)
+    return person_detail(person)
 
 
 @router.get("/units")
 def list_units(
     db: Annotated[Database, Depends(database)],
     _p: Annotated[Principal, Depends(require(Permission.DIRECTORY_READ))],
-) -> dict[str, Any]:
+) -> Units:
     with db.reading() as uow:
         units = directory.organisation(uow)
-    return {
-        "units": [
-            {
-                "id": u.id,
-                "name": u.name,
-                "parent_id": u.parent_id,
-                "departments": [{"id": d_id, "name": d_name} for d_id, d_name in u.departments],
-            }
+    return Units(
+        units=[
+            Unit(
+                id=u.id,
+                name=u.name,
+                parent_id=u.parent_id,
+                departments=[Department(id=d_id, name=d_name) for d_id, d_name in u.departments],
+            )
             for u in units
         ]
-    }
+    )
 
 
 @router.post("/imports")
@@ -137,13 +205,15 @@ async def import_people(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.DIRECTORY_MANAGE))],
     dry_run: bool = False,
-) -> dict[str, Any]:
+) -> ImportAnswer:
     """Import people from .xlsx or .csv: all rows or none; the answer says what changed."""
     data = await read_upload(request, file)
     report = await run_in_threadpool(
         run_import, db, principal, file.filename or "upload", data, dry_run
     )
-    return {"applied": report.applied, "import_id": report.import_id, **diff_json(report.diff)}
+    return ImportAnswer.model_validate(
+        {"applied": report.applied, "import_id": report.import_id, **diff_json(report.diff)}
+    )
 
 
 def run_import(
@@ -153,7 +223,7 @@ def run_import(
         return directory.import_directory(uow, principal.actor(), filename, data, dry_run=dry_run)
 
 
-@router.get("/export")
+@router.get("/export", response_class=Response, responses=files(XLSX_TYPE, CSV_TYPE))
 def export_people(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.DIRECTORY_MANAGE))],
@@ -168,24 +238,13 @@ def export_people(
 def stale_profiles(
     db: Annotated[Database, Depends(database)],
     _p: Annotated[Principal, Depends(require(Permission.DIRECTORY_MANAGE))],
-) -> dict[str, Any]:
+) -> Items[profiles.StaleProfile]:
     """Members who let their periodic confirmation lapse (篇七 三.2)."""
     with db.reading() as uow:
-        rows = profiles.stale(uow)
-    return {
-        "items": [
-            {
-                "username": r.username,
-                "name": r.name,
-                "due_at": r.due_at.isoformat(),
-                "last_confirmed": r.last_confirmed.isoformat() if r.last_confirmed else None,
-            }
-            for r in rows
-        ]
-    }
+        return Items(items=profiles.stale(uow))
 
 
-@router.get("/template")
+@router.get("/template", response_class=Response, responses=files(XLSX_TYPE, CSV_TYPE))
 def template(
     _p: Annotated[Principal, Depends(require(Permission.DIRECTORY_MANAGE))],
     format: FileFormat = "xlsx",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
@@ -14,6 +14,7 @@ from qunguan.policy.document import Policy
 from qunguan.policy.render import Regulation, build, to_docx, to_pdf
 from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database
+from qunguan.web.api.encoding import Items, Status, files
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
@@ -38,39 +39,88 @@ class AckIn(BaseModel):
     version: int
 
 
-def regulation_json(reg: Regulation) -> dict[str, Any]:
-    return {
-        "title": reg.title,
-        "agency": reg.agency,
-        "preset": reg.preset,
-        "version": reg.version,
-        "chapters": [
-            {
-                "number": ch.number,
-                "label": ch.label,
-                "title": ch.title,
-                "articles": [
-                    {
-                        "number": a.number,
-                        "label": a.label,
-                        "clause_id": a.clause_id,
-                        "text": a.text,
-                        "enforcement": a.enforcement,
-                        "interpretation": a.interpretation,
-                    }
+class ArticleText(BaseModel):
+    number: int
+    label: str = Field(description="第一条, …")
+    clause_id: str
+    text: str
+    enforcement: str
+    interpretation: str
+
+
+class ChapterText(BaseModel):
+    number: int
+    label: str = Field(description="第一章, …")
+    title: str
+    articles: list[ArticleText]
+
+
+class RegulationText(BaseModel):
+    """The regulation as people read it, rendered from the policy document."""
+
+    title: str
+    agency: str
+    preset: str
+    version: int | None
+    chapters: list[ChapterText]
+
+
+class PolicyInForce(BaseModel):
+    version: int | None
+    document: str = Field(description="the whole policy, YAML")
+    regulation: RegulationText
+
+
+class Preview(BaseModel):
+    regulation: RegulationText
+
+
+class PolicyVersion(BaseModel):
+    version: int
+
+
+class PendingAcknowledgement(BaseModel):
+    pending_version: int | None = Field(description="the version to acknowledge, if any")
+
+
+class PolicyAcknowledged(BaseModel):
+    version: int
+    first: bool
+
+
+class AcknowledgementStatus(BaseModel):
+    version: int
+    acknowledged: int
+    total: int
+    items: list[policy_versions.AckRow]
+
+
+def regulation_json(reg: Regulation) -> RegulationText:
+    return RegulationText(
+        title=reg.title,
+        agency=reg.agency,
+        preset=reg.preset,
+        version=reg.version,
+        chapters=[
+            ChapterText(
+                number=ch.number,
+                label=ch.label,
+                title=ch.title,
+                articles=[
+                    ArticleText(
+                        number=a.number,
+                        label=a.label,
+                        clause_id=a.clause_id,
+                        text=a.text,
+                        enforcement=a.enforcement,
+                        interpretation=a.interpretation,
+                    )
                     for a in ch.articles
                 ],
-            }
+            )
             for ch in reg.chapters
         ],
-    }
-
-
-def version_json(view: policy_versions.VersionView) -> dict[str, Any]:
-    out = dict(view.__dict__)
-    for key in ("proposed_at", "decided_at", "published_at"):
-        out[key] = out[key].isoformat() if out[key] else None
-    return out
+    )
 
 
 def regulation_for(db: Database, number: int | None) -> tuple[Regulation, Policy]:
@@ -96,16 +146,18 @@ def current_policy(
     db: Annotated[Database, Depends(database)],
     _p: Annotated[Principal, Depends(require(Permission.POLICY_READ))],
     version: int | None = None,
-) -> dict[str, Any]:
+) -> PolicyInForce:
     reg, policy = regulation_for(db, version)
-    return {
-        "version": reg.version,
-        "document": policy_versions.to_yaml(policy),
-        "regulation": regulation_json(reg),
-    }
+    return PolicyInForce(
+        version=reg.version,
+        document=policy_versions.to_yaml(policy),
+        regulation=regulation_json(reg),
+    )
 
 
-@router.get("/regulation.{fmt}")
+@router.get(
+    "/regulation.{fmt}", response_class=Response, responses=files(DOCX_TYPE, "application/pdf")
+)
 def regulation_file(
     fmt: Literal["docx", "pdf"],
     db: Annotated[Database, Depends(database)],
@@ -120,19 +172,18 @@ def regulation_file(
 def versions(
     db: Annotated[Database, Depends(database)],
     _p: Annotated[Principal, Depends(require(Permission.POLICY_READ))],
-) -> dict[str, Any]:
+) -> Items[policy_versions.VersionView]:
     with db.reading() as uow:
-        rows = policy_versions.history(uow)
-    return {"items": [version_json(v) for v in rows]}
+        return Items(items=policy_versions.history(uow))
 
 
 @router.post("/preview")
 def preview(
     body: DocumentIn,
     _p: Annotated[Principal, Depends(require(Permission.POLICY_PROPOSE))],
-) -> dict[str, Any]:
+) -> Preview:
     """Validate a document and render it, saving nothing."""
-    return {"regulation": regulation_json(build(policy_versions.parse_yaml(body.document)))}
+    return Preview(regulation=regulation_json(build(policy_versions.parse_yaml(body.document))))
 
 
 @router.post("/proposals", status_code=201)
@@ -140,10 +191,9 @@ def propose(
     body: ProposalIn,
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.POLICY_PROPOSE))],
-) -> dict[str, Any]:
+) -> policy_versions.VersionView:
     with db.unit_of_work() as uow:
-        view = policy_versions.propose(uow, principal, body.document, body.reason)
-    return version_json(view)
+        return policy_versions.propose(uow, principal, body.document, body.reason)
 
 
 @router.post("/proposals/{proposal_id}/approval")
@@ -152,10 +202,10 @@ def approve(
     body: DecisionIn,
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.POLICY_APPROVE))],
-) -> dict[str, Any]:
+) -> PolicyVersion:
     with db.unit_of_work() as uow:
         number = policy_versions.approve(uow, principal, proposal_id, body.note)
-    return {"version": number}
+    return PolicyVersion(version=number)
 
 
 @router.post("/proposals/{proposal_id}/refusal")
@@ -164,21 +214,21 @@ def refuse(
     body: DecisionIn,
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.POLICY_APPROVE))],
-) -> dict[str, str]:
+) -> Status:
     with db.unit_of_work() as uow:
         policy_versions.refuse(uow, principal, proposal_id, body.note)
-    return {"status": "refused"}
+    return Status(status="refused")
 
 
 @router.get("/acknowledgement")
 def my_acknowledgement(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))],
-) -> dict[str, Any]:
+) -> PendingAcknowledgement:
     """Which version (if any) this account must still acknowledge before posting."""
     with db.reading() as uow:
         pending = policy_versions.pending_acknowledgement(uow, principal.user_id)
-    return {"pending_version": pending.version if pending else None}
+    return PendingAcknowledgement(pending_version=pending.version if pending else None)
 
 
 @router.post("/acknowledgement")
@@ -186,10 +236,10 @@ def acknowledge(
     body: AckIn,
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))],
-) -> dict[str, Any]:
+) -> PolicyAcknowledged:
     with db.unit_of_work() as uow:
         first = policy_versions.acknowledge(uow, principal, body.version)
-    return {"version": body.version, "first": first}
+    return PolicyAcknowledged(version=body.version, first=first)
 
 
 @router.get("/versions/{number}/acknowledgements")
@@ -197,19 +247,10 @@ def acknowledgements(
     number: int,
     db: Annotated[Database, Depends(database)],
     _p: Annotated[Principal, Depends(require(Permission.POLICY_STATUS))],
-) -> dict[str, Any]:
+) -> AcknowledgementStatus:
     with db.reading() as uow:
         rows = policy_versions.acknowledgement_status(uow, number)
     done = [r for r in rows if r.acknowledged_at]
-    return {
-        "version": number,
-        "acknowledged": len(done),
-        "total": len(rows),
-        "items": [
-            {
-                "username": r.username,
-                "acknowledged_at": r.acknowledged_at.isoformat() if r.acknowledged_at else None,
-            }
-            for r in rows
-        ],
-    }
+    return AcknowledgementStatus(
+        version=number, acknowledged=len(done), total=len(rows), items=rows
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Request, UploadFile
@@ -19,6 +20,7 @@ from qunguan.services.messages.conversation import verdict_json
 from qunguan.services.policy import versions as policy_versions
 from qunguan.services.uow import Database, UnitOfWork
 from qunguan.web.api.directory import XLSX_TYPE, read_upload
+from qunguan.web.api.encoding import files
 from qunguan.web.deps import database, require, translator
 
 router = APIRouter(prefix="/api/v1/content", tags=["content"])
@@ -34,27 +36,73 @@ class CheckIn(BaseModel):
     text: str = Field(min_length=1, max_length=20_000)
 
 
-def list_json(view: term_lists.ListView) -> dict[str, Any]:
-    return {
-        "category": view.category,
-        "shipped_entries": view.shipped,
-        "agency_entries": view.agency,
-        "source": view.source,
-        "updated_at": view.updated_at.isoformat() if view.updated_at else None,
-    }
+class TermList(BaseModel):
+    category: str
+    shipped_entries: int
+    agency_entries: int
+    source: str
+    updated_at: datetime | None
 
 
-def entry_json(entry: TermEntry) -> dict[str, Any]:
-    return {"text": entry.text, "category": entry.category, "options": entry.options()}
+class TermLists(BaseModel):
+    lists: list[TermList]
 
 
-def report_json(report: term_lists.ImportReport) -> dict[str, Any]:
-    return {
-        "file": report.filename,
-        "entries": report.categories,
-        "duplicates": report.duplicates,
-        "revision": report.revision,
-    }
+class Entry(BaseModel):
+    text: str
+    category: str
+    options: str
+
+
+class Entries(BaseModel):
+    category: str
+    entries: list[Entry]
+
+
+class Revision(BaseModel):
+    revision: int = Field(description="the lists' revision after the change")
+
+
+class ListsImported(BaseModel):
+    file: str
+    entries: dict[str, int] = Field(description="category -> entries imported")
+    duplicates: int
+    revision: int
+
+
+class TextCheck(BaseModel):
+    """The verdict on a text under the policy in force, with what matched."""
+
+    action: str
+    categories: list[str]
+    clauses: list[str]
+    spans: list[tuple[int, int, str, str, str]] = Field(
+        description="[start, end, text, category, rule] per match"
+    )
+    explanation: str
+
+
+def list_json(view: term_lists.ListView) -> TermList:
+    return TermList(
+        category=view.category,
+        shipped_entries=view.shipped,
+        agency_entries=view.agency,
+        source=view.source,
+        updated_at=view.updated_at,
+    )
+
+
+def entry_json(entry: TermEntry) -> Entry:
+    return Entry(text=entry.text, category=entry.category, options=entry.options())
+
+
+def report_json(report: term_lists.ImportReport) -> ListsImported:
+    return ListsImported(
+        file=report.filename,
+        entries=report.categories,
+        duplicates=report.duplicates,
+        revision=report.revision,
+    )
 
 
 def change_lists(db: Database, change: Callable[[UnitOfWork], T]) -> T:
@@ -93,10 +141,10 @@ def try_text(db: Database, text: str, t: Translator) -> dict[str, Any]:
 def get_lists(
     db: Annotated[Database, Depends(database)],
     _p: Annotated[Principal, Depends(require(Permission.CONTENT_MANAGE))],
-) -> dict[str, Any]:
+) -> TermLists:
     with db.reading() as uow:
         views = term_lists.lists(uow)
-    return {"lists": [list_json(v) for v in views]}
+    return TermLists(lists=[list_json(v) for v in views])
 
 
 @router.get("/lists/{category}/entries")
@@ -104,10 +152,10 @@ def get_entries(
     category: str,
     db: Annotated[Database, Depends(database)],
     _p: Annotated[Principal, Depends(require(Permission.CONTENT_MANAGE))],
-) -> dict[str, Any]:
+) -> Entries:
     with db.reading() as uow:
         found = term_lists.entries(uow, category)
-    return {"category": category, "entries": [entry_json(e) for e in found]}
+    return Entries(category=category, entries=[entry_json(e) for e in found])
 
 
 @router.post("/lists/{category}/entries")
@@ -116,13 +164,13 @@ def add_entry(
     body: EntryIn,
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.CONTENT_MANAGE))],
-) -> dict[str, Any]:
+) -> Revision:
     actor = principal.actor()
 
     def add(uow: UnitOfWork) -> int:
         return term_lists.add_entry(uow, actor, category, body.text, body.options)
 
-    return {"revision": change_lists(db, add)}
+    return Revision(revision=change_lists(db, add))
 
 
 @router.delete("/lists/{category}/entries")
@@ -131,13 +179,11 @@ def remove_entry(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.CONTENT_MANAGE))],
     text: str = "",
-) -> dict[str, Any]:
+) -> Revision:
     actor = principal.actor()
-    return {
-        "revision": change_lists(
-            db, lambda uow: term_lists.remove_entry(uow, actor, category, text)
-        )
-    }
+    return Revision(
+        revision=change_lists(db, lambda uow: term_lists.remove_entry(uow, actor, category, text))
+    )
 
 
 @router.post("/imports")
@@ -146,7 +192,7 @@ async def import_lists(
     file: UploadFile,
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.CONTENT_MANAGE))],
-) -> dict[str, Any]:
+) -> ListsImported:
     """Import ``CATEGORY.txt`` or an xlsx of several: all lines or none."""
     data = await read_upload(request, file)
     filename = file.filename or "upload.txt"
@@ -154,7 +200,9 @@ async def import_lists(
     return report_json(report)
 
 
-@router.get("/export")
+@router.get(
+    "/export", response_class=Response, responses=files("text/plain; charset=utf-8", XLSX_TYPE)
+)
 def export_lists(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.CONTENT_MANAGE))],
@@ -176,6 +224,6 @@ def check_text(
     db: Annotated[Database, Depends(database)],
     t: Annotated[Translator, Depends(translator)],
     _p: Annotated[Principal, Depends(require(Permission.CONTENT_MANAGE))],
-) -> dict[str, Any]:
+) -> TextCheck:
     """Try a text against the lists in force; the answer shows what matched."""
-    return try_text(db, body.text, t)
+    return TextCheck.model_validate(try_text(db, body.text, t))

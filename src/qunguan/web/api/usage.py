@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
@@ -12,7 +12,6 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError, ErrorDetail
 from qunguan.services import usage
 from qunguan.services.uow import Database
-from qunguan.web.api.encoding import plain
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["groups"])
@@ -31,8 +30,8 @@ def parse_month(value: str) -> date:
 
 
 @router.get("/groups/{group_id}/usage")
-def group_usage(group_id: int, month: str, db: Db, principal: Member) -> dict[str, Any]:
+def group_usage(group_id: int, month: str, db: Db, principal: Member) -> usage.Usage:
     """Members active, messages, acknowledgement rate, median answer time, violations."""
     chosen = parse_month(month)
     with db.reading() as uow:
-        return plain(usage.report(uow, principal, group_id, chosen))
+        return usage.report(uow, principal, group_id, chosen)

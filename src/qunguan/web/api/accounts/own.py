@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
@@ -14,7 +14,8 @@ from qunguan.services import audit
 from qunguan.services.accounts import second_factor, sessions, tokens
 from qunguan.services.directory import profiles
 from qunguan.services.uow import Database
-from qunguan.web.api.audit import record_json
+from qunguan.web.api.audit import AuditRecord, record_json
+from qunguan.web.api.encoding import Counted, Items, Status
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1/me", tags=["account"])
@@ -30,23 +31,27 @@ class CodeIn(BaseModel):
     code: str = Field(min_length=1, max_length=32)
 
 
+class IssuedToken(BaseModel):
+    id: int
+    token: str = Field(description="the secret, shown this once")
+
+
+class Enrolment(BaseModel):
+    secret: str
+    uri: str = Field(description="an otpauth:// URI for the authenticator app")
+
+
+class RecoveryCodes(BaseModel):
+    recovery_codes: list[str]
+
+
 @router.get("/sessions")
 def my_sessions(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))],
-) -> dict[str, Any]:
+) -> Items[sessions.SessionView]:
     with db.reading() as uow:
-        views = sessions.list_sessions(uow, principal)
-    return {
-        "items": [
-            {
-                **v.__dict__,
-                "created_at": v.created_at.isoformat(),
-                "last_seen_at": v.last_seen_at.isoformat(),
-            }
-            for v in views
-        ]
-    }
+        return Items(items=sessions.list_sessions(uow, principal))
 
 
 @router.delete("/sessions/{session_id}")
@@ -54,33 +59,19 @@ def revoke_session(
     session_id: int,
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))],
-) -> dict[str, str]:
+) -> Status:
     with db.unit_of_work() as uow:
         sessions.revoke_session(uow, principal, session_id)
-    return {"status": "revoked"}
-
-
-def token_json(view: tokens.TokenView) -> dict[str, Any]:
-    return {
-        "id": view.id,
-        "name": view.name,
-        "prefix": view.prefix,
-        "scopes": list(view.scopes),
-        "created_at": view.created_at.isoformat(),
-        "expires_at": view.expires_at.isoformat(),
-        "last_used_at": view.last_used_at.isoformat() if view.last_used_at else None,
-        "revoked": view.revoked,
-    }
+    return Status(status="revoked")
 
 
 @router.get("/tokens")
 def my_tokens(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))],
-) -> dict[str, Any]:
+) -> Items[tokens.TokenView]:
     with db.reading() as uow:
-        views = tokens.list_tokens(uow, principal)
-    return {"items": [token_json(v) for v in views]}
+        return Items(items=tokens.list_tokens(uow, principal))
 
 
 @router.post("/tokens", status_code=201)
@@ -88,11 +79,11 @@ def issue_token(
     body: TokenIn,
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))],
-) -> dict[str, Any]:
+) -> IssuedToken:
     """The secret is in this answer only; it is stored hashed."""
     with db.unit_of_work() as uow:
         issued = tokens.issue(uow, principal, body.name, body.scopes, body.days)
-    return {"id": issued.id, "token": issued.secret}
+    return IssuedToken(id=issued.id, token=issued.secret)
 
 
 @router.delete("/tokens/{token_id}")
@@ -100,20 +91,20 @@ def revoke_token(
     token_id: int,
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))],
-) -> dict[str, str]:
+) -> Status:
     with db.unit_of_work() as uow:
         tokens.revoke(uow, principal, token_id)
-    return {"status": "revoked"}
+    return Status(status="revoked")
 
 
 @router.post("/second-factor/enrolment")
 def begin_enrolment(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SIGNED_IN))],
-) -> dict[str, str]:
+) -> Enrolment:
     with db.unit_of_work() as uow:
         enrolment = second_factor.begin_enrolment(uow, principal)
-    return {"secret": enrolment.secret, "uri": enrolment.uri}
+    return Enrolment(secret=enrolment.secret, uri=enrolment.uri)
 
 
 @router.post("/second-factor/confirmation")
@@ -121,22 +112,22 @@ def confirm_enrolment(
     body: CodeIn,
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SIGNED_IN))],
-) -> dict[str, Any]:
+) -> RecoveryCodes:
     """Turns TOTP on; the recovery codes are in this answer only."""
     with db.unit_of_work() as uow:
         codes = second_factor.confirm_enrolment(uow, principal, body.code)
-    return {"recovery_codes": codes}
+    return RecoveryCodes(recovery_codes=codes)
 
 
 @router.post("/profile-confirmation")
 def confirm_profile(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))],
-) -> dict[str, str]:
+) -> Status:
     """I have checked my name, post and contacts in the directory (篇七 三.2)."""
     with db.unit_of_work() as uow:
         profiles.confirm(uow, principal)
-    return {"status": "confirmed"}
+    return Status(status="confirmed")
 
 
 @router.get("/activity")
@@ -144,8 +135,8 @@ def my_activity(
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SELF_SERVICE))],
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> dict[str, Any]:
+) -> Counted[AuditRecord]:
     """What this account did, from the audit trail."""
     with db.reading() as uow:
         rows, total = audit.search(uow, AuditQuery(actor_user_id=principal.user_id, limit=limit))
-    return {"total": total, "items": [record_json(r) for r in rows]}
+    return Counted(total=total, items=[record_json(r) for r in rows])

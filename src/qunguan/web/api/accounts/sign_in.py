@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
@@ -12,6 +12,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.services.accounts import sessions
 from qunguan.services.uow import Database
+from qunguan.web.api.encoding import Status
 from qunguan.web.deps import SESSION_COOKIE, client_addr, database, require, settings
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -32,17 +33,30 @@ class PasswordIn(BaseModel):
     new_password: str = Field(min_length=1, max_length=256)
 
 
-def me_json(principal: Principal) -> dict[str, Any]:
-    return {
-        "id": principal.user_id,
-        "username": principal.username,
-        "roles": sorted(r.value for r in principal.roles),
-        "person_id": principal.person_id,
-        "must_change_password": principal.must_change_password,
-        "second_factor_pending": principal.second_factor_pending,
-        "second_factor_setup_required": principal.second_factor_setup_required,
-        "csrf_token": principal.csrf_token,
-    }
+class Me(BaseModel):
+    """The signed-in account, and the token state-changing requests must carry."""
+
+    id: int
+    username: str
+    roles: list[str]
+    person_id: int | None
+    must_change_password: bool
+    second_factor_pending: bool
+    second_factor_setup_required: bool
+    csrf_token: str = Field(description="send as the X-CSRF-Token header")
+
+
+def me_json(principal: Principal) -> Me:
+    return Me(
+        id=principal.user_id,
+        username=principal.username,
+        roles=sorted(r.value for r in principal.roles),
+        person_id=principal.person_id,
+        must_change_password=principal.must_change_password,
+        second_factor_pending=principal.second_factor_pending,
+        second_factor_setup_required=principal.second_factor_setup_required,
+        csrf_token=principal.csrf_token,
+    )
 
 
 def set_session_cookie(response: Response, cfg: Settings, token: str) -> None:
@@ -93,7 +107,7 @@ def login(
     response: Response,
     db: Annotated[Database, Depends(database)],
     cfg: Annotated[Settings, Depends(settings)],
-) -> dict[str, Any]:
+) -> Me:
     """Open a session. An account with TOTP either sends ``code`` now or completes the
     pending session through ``/auth/second-factor``."""
     new = sign_in(request, db, cfg, body.username, body.password, body.code)
@@ -107,7 +121,7 @@ def second_factor(
     db: Annotated[Database, Depends(database)],
     cfg: Annotated[Settings, Depends(settings)],
     principal: Annotated[Principal, Depends(require(Permission.SIGN_IN_STEP))],
-) -> dict[str, Any]:
+) -> Me:
     return me_json(verify_code(db, cfg, principal, body.code))
 
 
@@ -116,17 +130,17 @@ def logout(
     response: Response,
     db: Annotated[Database, Depends(database)],
     principal: Annotated[Principal, Depends(require(Permission.SIGN_IN_STEP))],
-) -> dict[str, str]:
+) -> Status:
     with db.unit_of_work() as uow:
         sessions.sign_out(uow, principal)
     response.delete_cookie(SESSION_COOKIE, path="/")
-    return {"status": "signed_out"}
+    return Status(status="signed_out")
 
 
 @router.get("/me")
 def me(
     principal: Annotated[Principal, Depends(require(Permission.SIGN_IN_STEP))],
-) -> dict[str, Any]:
+) -> Me:
     return me_json(principal)
 
 
@@ -136,9 +150,9 @@ def change_password(
     db: Annotated[Database, Depends(database)],
     cfg: Annotated[Settings, Depends(settings)],
     principal: Annotated[Principal, Depends(require(Permission.SIGNED_IN))],
-) -> dict[str, str]:
+) -> Status:
     change_own_password(db, cfg, principal, body.current_password, body.new_password)
-    return {"status": "changed"}
+    return Status(status="changed")
 
 
 def change_own_password(

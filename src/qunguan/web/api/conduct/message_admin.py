@@ -4,7 +4,7 @@ decision records (and export them), tidy a group up by filter."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
@@ -15,7 +15,7 @@ from qunguan.domain.actor import Principal
 from qunguan.services.conduct import message_admin
 from qunguan.services.messages.views import MessageView
 from qunguan.services.uow import Database
-from qunguan.web.api.encoding import plain
+from qunguan.web.api.encoding import Items, files
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["message administration"])
@@ -43,6 +43,15 @@ class TidyIn(BaseModel):
     sender: str = Field(default="", max_length=32)
     before: datetime | None = None
     category: str = Field(default="", max_length=40)
+
+
+class DecisionMarked(BaseModel):
+    id: int
+    title: str
+
+
+class Tidied(BaseModel):
+    removed: int = Field(description="how many messages were removed")
 
 
 @router.post("/groups/{group_id}/messages/{seq}/removal")
@@ -75,19 +84,19 @@ def close_thread(group_id: int, seq: int, body: ReasonIn, db: Db, principal: Mem
 @router.post("/groups/{group_id}/messages/{seq}/decision", status_code=201)
 def mark_decision(
     group_id: int, seq: int, body: DecisionIn, db: Db, principal: Member
-) -> dict[str, Any]:
+) -> DecisionMarked:
     with db.unit_of_work() as uow:
         row = message_admin.mark_decision(uow, principal, group_id, seq, body.title)
-        return {"id": row.id, "title": row.title}
+        return DecisionMarked(id=row.id, title=row.title)
 
 
 @router.get("/groups/{group_id}/decisions")
-def decisions(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+def decisions(group_id: int, db: Db, principal: Member) -> Items[message_admin.DecisionView]:
     with db.reading() as uow:
-        return {"items": [plain(d) for d in message_admin.decisions(uow, principal, group_id)]}
+        return Items(items=message_admin.decisions(uow, principal, group_id))
 
 
-@router.get("/groups/{group_id}/decisions.xlsx")
+@router.get("/groups/{group_id}/decisions.xlsx", response_class=Response, responses=files(XLSX))
 def export_decisions(group_id: int, db: Db, principal: Member) -> Response:
     with db.reading() as uow:
         data = message_admin.export_decisions(uow, principal, group_id)
@@ -99,8 +108,8 @@ def export_decisions(group_id: int, db: Db, principal: Member) -> Response:
 
 
 @router.post("/groups/{group_id}/tidy")
-def tidy(group_id: int, body: TidyIn, db: Db, principal: Member) -> dict[str, Any]:
+def tidy(group_id: int, body: TidyIn, db: Db, principal: Member) -> Tidied:
     """Remove every visible message the filter matches (at least one criterion)."""
     f = message_admin.TidyFilter(body.text, body.sender, body.before, body.category)
     with db.unit_of_work() as uow:
-        return {"removed": message_admin.tidy(uow, principal, group_id, f, body.reason)}
+        return Tidied(removed=message_admin.tidy(uow, principal, group_id, f, body.reason))

@@ -4,7 +4,7 @@ names a reporter except the approved reveal, to the one who asked."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
@@ -13,7 +13,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.services.conduct import reports
 from qunguan.services.uow import Database
-from qunguan.web.api.encoding import plain
+from qunguan.web.api.encoding import Items
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
@@ -40,52 +40,56 @@ class RevealIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class RevealProgress(BaseModel):
+    id: int
+    approvals: int
+
+
 @router.post("/groups/{group_id}/reports", status_code=201)
-def file_report(group_id: int, body: ReportIn, db: Db, principal: Member) -> dict[str, Any]:
+def file_report(group_id: int, body: ReportIn, db: Db, principal: Member) -> reports.Filed:
     """File a report. The receipt is shown this once: with it the report can be followed
     (an anonymous report can be followed in no other way)."""
     form = reports.ReportForm(
         body.target, body.reason, body.seq, body.staff_no, body.category, body.anonymous
     )
     with db.unit_of_work() as uow:
-        filed = reports.file_report(uow, principal, group_id, form)
-    return plain(filed)
+        return reports.file_report(uow, principal, group_id, form)
 
 
 @router.get("/reports/mine")
-def my_reports(db: Db, principal: Member) -> dict[str, Any]:
+def my_reports(db: Db, principal: Member) -> Items[reports.ReportView]:
     with db.reading() as uow:
-        return {"items": [plain(r) for r in reports.mine(uow, principal)]}
+        return Items(items=reports.mine(uow, principal))
 
 
 @router.post("/reports/follow")
-def follow(body: ReceiptIn, db: Db, _p: Member) -> dict[str, Any]:
+def follow(body: ReceiptIn, db: Db, _p: Member) -> reports.ReportView:
     with db.reading() as uow:
-        return plain(reports.by_receipt(uow, body.receipt))
+        return reports.by_receipt(uow, body.receipt)
 
 
 @router.post("/reports/{report_id}/reveals", status_code=201)
-def request_reveal(report_id: int, body: RevealIn, db: Db, principal: Security) -> dict[str, Any]:
+def request_reveal(report_id: int, body: RevealIn, db: Db, principal: Security) -> RevealProgress:
     with db.unit_of_work() as uow:
         row = reports.request_reveal(uow, principal, report_id, body.reason)
-        return {"id": row.id, "approvals": len(row.approvals)}
+        return RevealProgress(id=row.id, approvals=len(row.approvals))
 
 
 @router.get("/reveals")
-def reveals(db: Db, principal: Approver) -> dict[str, Any]:
+def reveals(db: Db, principal: Approver) -> Items[reports.RevealView]:
     with db.reading() as uow:
-        return {"items": [plain(r) for r in reports.reveals(uow, principal)]}
+        return Items(items=reports.reveals(uow, principal))
 
 
 @router.post("/reveals/{reveal_id}/approve")
-def approve(reveal_id: int, db: Db, principal: Approver) -> dict[str, Any]:
+def approve(reveal_id: int, db: Db, principal: Approver) -> RevealProgress:
     with db.unit_of_work() as uow:
         row = reports.approve_reveal(uow, principal, reveal_id)
-        return {"id": row.id, "approvals": len(row.approvals)}
+        return RevealProgress(id=row.id, approvals=len(row.approvals))
 
 
 @router.post("/reveals/{reveal_id}/identity")
-def identity(reveal_id: int, db: Db, principal: Security) -> dict[str, Any]:
+def identity(reveal_id: int, db: Db, principal: Security) -> reports.Revealed:
     """The reporter, once two approvals are in; every reading is audited."""
     with db.unit_of_work() as uow:
-        return plain(reports.reveal(uow, principal, reveal_id))
+        return reports.reveal(uow, principal, reveal_id)

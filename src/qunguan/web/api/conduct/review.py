@@ -3,7 +3,7 @@ admin's over the agency, one decision per item; patrol tasks and their completio
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
@@ -13,7 +13,7 @@ from qunguan.domain.actor import Principal
 from qunguan.domain.errors import DomainError
 from qunguan.services.conduct import patrols, review
 from qunguan.services.uow import Database
-from qunguan.web.api.encoding import plain
+from qunguan.web.api.encoding import Items
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["review"])
@@ -36,36 +36,40 @@ class PatrolDoneIn(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-def _queue(db: Database, principal: Principal, group_id: int | None) -> dict[str, Any]:
+class ReviewOutcome(BaseModel):
+    outcome: str
+
+
+def _queue(db: Database, principal: Principal, group_id: int | None) -> Items[review.Item]:
     with db.reading() as uow:
-        return {"items": [plain(i) for i in review.queue(uow, principal, group_id)]}
+        return Items(items=review.queue(uow, principal, group_id))
 
 
 def _decide(
     db: Database, principal: Principal, kind: str, item_id: int, body: DecisionIn
-) -> dict[str, Any]:
+) -> ReviewOutcome:
     if kind not in review.KINDS:
         raise DomainError("http.not_found")
     with db.unit_of_work() as uow:
         outcome = review.decide(
             uow, principal, kind, item_id, review.Decision(body.action, body.reason, body.hours)
         )
-    return {"outcome": outcome}
+    return ReviewOutcome(outcome=outcome)
 
 
 @router.get("/review")
-def my_queue(db: Db, principal: Member, group_id: int | None = None) -> dict[str, Any]:
+def my_queue(db: Db, principal: Member, group_id: int | None = None) -> Items[review.Item]:
     """Open items of the groups one owns or administers (or of one of them)."""
     return _queue(db, principal, group_id)
 
 
 @router.post("/review/{kind}/{item_id}")
-def decide(kind: str, item_id: int, body: DecisionIn, db: Db, principal: Member) -> dict[str, Any]:
+def decide(kind: str, item_id: int, body: DecisionIn, db: Db, principal: Member) -> ReviewOutcome:
     return _decide(db, principal, kind, item_id, body)
 
 
 @router.get("/review/agency")
-def agency_queue(db: Db, principal: Security, group_id: int | None = None) -> dict[str, Any]:
+def agency_queue(db: Db, principal: Security, group_id: int | None = None) -> Items[review.Item]:
     """Every group's open items, for the security admin."""
     return _queue(db, principal, group_id)
 
@@ -73,19 +77,19 @@ def agency_queue(db: Db, principal: Security, group_id: int | None = None) -> di
 @router.post("/review/agency/{kind}/{item_id}")
 def agency_decide(
     kind: str, item_id: int, body: DecisionIn, db: Db, principal: Security
-) -> dict[str, Any]:
+) -> ReviewOutcome:
     return _decide(db, principal, kind, item_id, body)
 
 
 @router.get("/groups/{group_id}/patrols")
-def group_patrols(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+def group_patrols(group_id: int, db: Db, principal: Member) -> Items[patrols.PatrolView]:
     with db.reading() as uow:
-        return {"items": [plain(p) for p in patrols.of_group(uow, principal, group_id)]}
+        return Items(items=patrols.of_group(uow, principal, group_id))
 
 
 @router.post("/patrols/{patrol_id}/complete")
 def complete_patrol(
     patrol_id: int, body: PatrolDoneIn, db: Db, principal: Member
-) -> dict[str, Any]:
+) -> patrols.PatrolView:
     with db.unit_of_work() as uow:
-        return plain(patrols.view(patrols.complete(uow, principal, patrol_id, body.note)))
+        return patrols.view(patrols.complete(uow, principal, patrol_id, body.note))

@@ -3,8 +3,8 @@ and the group's transparency counts (no names)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
@@ -16,7 +16,7 @@ from qunguan.domain.errors import DomainError
 from qunguan.policy.document import SanctionStep
 from qunguan.services.conduct import sanctions
 from qunguan.services.uow import Database
-from qunguan.web.api.encoding import plain
+from qunguan.web.api.encoding import Items, files
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["sanctions"])
@@ -44,15 +44,32 @@ class AppealIn(BaseModel):
     statement: str = Field(min_length=1, max_length=2000)
 
 
-def _record(record: sanctions.Record) -> dict[str, Any]:
-    return {
-        "violations": [plain(v) for v in record.violations],
-        "sanctions": [plain(s) for s in record.sanctions],
-    }
+class ViolationRecorded(BaseModel):
+    id: int
+    clauses: list[str]
+    proposal: SanctionStep = Field(description="the ladder's next step for this member")
+
+
+class Proposal(BaseModel):
+    step: SanctionStep
+
+
+class SanctionApplied(BaseModel):
+    id: int
+    step: str
+    until: datetime | None
+
+
+class AppealFiled(BaseModel):
+    id: int
+    status: str
+    due_at: datetime
 
 
 @router.post("/groups/{group_id}/violations", status_code=201)
-def record_violation(group_id: int, body: ViolationIn, db: Db, principal: Member) -> dict[str, Any]:
+def record_violation(
+    group_id: int, body: ViolationIn, db: Db, principal: Member
+) -> ViolationRecorded:
     with db.unit_of_work() as uow:
         message_id = None
         if body.seq is not None:
@@ -67,18 +84,18 @@ def record_violation(group_id: int, body: ViolationIn, db: Db, principal: Member
             reason=body.reason,
         )
         proposal = sanctions.propose(uow, principal, row.id)
-        return {"id": row.id, "clauses": row.clause_ids, "proposal": proposal.value}
+        return ViolationRecorded(id=row.id, clauses=row.clause_ids, proposal=proposal)
 
 
 @router.get("/violations/{violation_id}/proposal")
-def proposal(violation_id: int, db: Db, principal: Member) -> dict[str, Any]:
+def proposal(violation_id: int, db: Db, principal: Member) -> Proposal:
     """The ladder's next step for this member, from their history."""
     with db.reading() as uow:
-        return {"step": sanctions.propose(uow, principal, violation_id).value}
+        return Proposal(step=sanctions.propose(uow, principal, violation_id))
 
 
 @router.post("/violations/{violation_id}/sanctions", status_code=201)
-def apply(violation_id: int, body: SanctionIn, db: Db, principal: Member) -> dict[str, Any]:
+def apply(violation_id: int, body: SanctionIn, db: Db, principal: Member) -> SanctionApplied:
     try:
         step = SanctionStep(body.step)
     except ValueError:
@@ -87,26 +104,26 @@ def apply(violation_id: int, body: SanctionIn, db: Db, principal: Member) -> dic
         row = sanctions.apply(
             uow, principal, violation_id, sanctions.Measure(step, body.reason, body.hours)
         )
-        return {
-            "id": row.id,
-            "step": row.step,
-            "until": row.until.isoformat() if row.until else None,
-        }
+        return SanctionApplied(id=row.id, step=row.step, until=row.until)
 
 
 @router.get("/me/record")
-def my_record(db: Db, principal: Member) -> dict[str, Any]:
+def my_record(db: Db, principal: Member) -> sanctions.Record:
     with db.reading() as uow:
-        return _record(sanctions.my_record(uow, principal))
+        return sanctions.my_record(uow, principal)
 
 
 @router.get("/groups/{group_id}/members/{staff_no}/record")
-def member_record(group_id: int, staff_no: str, db: Db, principal: Member) -> dict[str, Any]:
+def member_record(group_id: int, staff_no: str, db: Db, principal: Member) -> sanctions.Record:
     with db.reading() as uow:
-        return _record(sanctions.member_record(uow, principal, group_id, staff_no))
+        return sanctions.member_record(uow, principal, group_id, staff_no)
 
 
-@router.get("/groups/{group_id}/members/{staff_no}/case.xlsx")
+@router.get(
+    "/groups/{group_id}/members/{staff_no}/case.xlsx",
+    response_class=Response,
+    responses=files(XLSX),
+)
 def case_file(group_id: int, staff_no: str, db: Db, principal: Member) -> Response:
     with db.unit_of_work() as uow:
         data = sanctions.case_file(uow, principal, group_id, staff_no)
@@ -118,17 +135,17 @@ def case_file(group_id: int, staff_no: str, db: Db, principal: Member) -> Respon
 
 
 @router.post("/sanctions/{sanction_id}/appeal", status_code=201)
-def appeal(sanction_id: int, body: AppealIn, db: Db, principal: Member) -> dict[str, Any]:
+def appeal(sanction_id: int, body: AppealIn, db: Db, principal: Member) -> AppealFiled:
     with db.unit_of_work() as uow:
         row = sanctions.appeal(uow, principal, sanction_id, body.statement)
-        return {"id": row.id, "status": row.status, "due_at": row.due_at.isoformat()}
+        return AppealFiled(id=row.id, status=row.status, due_at=row.due_at)
 
 
 @router.get("/groups/{group_id}/transparency")
-def transparency(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+def transparency(group_id: int, db: Db, principal: Member) -> sanctions.Transparency:
     """This month's sanctions in the group by measure, without names (篇七 十三.1)."""
     with db.reading() as uow:
-        return asdict(sanctions.transparency(uow, principal, group_id))
+        return sanctions.transparency(uow, principal, group_id)
 
 
 class MuteIn(BaseModel):
@@ -138,19 +155,16 @@ class MuteIn(BaseModel):
 
 
 @router.get("/groups/{group_id}/mutes")
-def mutes(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+def mutes(group_id: int, db: Db, principal: Member) -> Items[sanctions.RestrictionView]:
     with db.reading() as uow:
-        return {
-            "items": [plain(r) for r in sanctions.restrictions_in_force(uow, principal, group_id)]
-        }
+        return Items(items=sanctions.restrictions_in_force(uow, principal, group_id))
 
 
 @router.post("/groups/{group_id}/mutes", status_code=201)
-def mute(group_id: int, body: MuteIn, db: Db, principal: Member) -> dict[str, Any]:
+def mute(group_id: int, body: MuteIn, db: Db, principal: Member) -> sanctions.RestrictionView:
     """Mute a member for some hours (the policy's default where none is given)."""
     with db.unit_of_work() as uow:
-        row = sanctions.mute(uow, principal, group_id, body.staff_no, body.hours, body.reason)
-    return plain(row)
+        return sanctions.mute(uow, principal, group_id, body.staff_no, body.hours, body.reason)
 
 
 @router.delete("/groups/{group_id}/mutes/{restriction_id}", status_code=204)

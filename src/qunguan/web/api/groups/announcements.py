@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
@@ -11,7 +11,6 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.services.groups import announcements
 from qunguan.services.uow import Database
-from qunguan.web.api.encoding import plain
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["groups"])
@@ -24,16 +23,16 @@ class AnnouncementIn(BaseModel):
 
 
 @router.get("/groups/{group_id}/announcement")
-def get_announcement(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+def get_announcement(group_id: int, db: Db, principal: Member) -> announcements.AnnouncementView:
     with db.reading() as uow:
-        return plain(announcements.current(uow, principal, group_id))
+        return announcements.current(uow, principal, group_id)
 
 
 @router.put("/groups/{group_id}/announcement")
 def save_announcement(
     group_id: int, body: AnnouncementIn, db: Db, principal: Member
-) -> dict[str, Any]:
+) -> announcements.AnnouncementView:
     """A new version of the group's announcement; the policy's sections must be filled."""
     with db.unit_of_work() as uow:
         announcements.save(uow, principal, group_id, body.sections)
-        return plain(announcements.current(uow, principal, group_id))
+        return announcements.current(uow, principal, group_id)

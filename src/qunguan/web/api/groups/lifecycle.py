@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
@@ -12,7 +12,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.services.groups import lifecycle as groups
 from qunguan.services.uow import Database
-from qunguan.web.api.encoding import plain
+from qunguan.web.api.encoding import Items, Status
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["groups"])
@@ -50,14 +50,28 @@ class PersonIn(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
+class ApplicationFiled(BaseModel):
+    id: int
+    status: str
+
+
+class ApplicationDecision(BaseModel):
+    group_id: int | None = Field(description="the new group, once every approver agreed")
+    status: str
+
+
+class GroupName(BaseModel):
+    name: str
+
+
 @router.get("/groups")
-def list_groups(db: Db, principal: Member) -> dict[str, Any]:
+def list_groups(db: Db, principal: Member) -> Items[groups.GroupView]:
     with db.reading() as uow:
-        return {"items": [plain(g) for g in groups.my_groups(uow, principal)]}
+        return Items(items=groups.my_groups(uow, principal))
 
 
 @router.post("/groups/applications", status_code=201)
-def apply(body: ApplicationIn, db: Db, principal: Member) -> dict[str, Any]:
+def apply(body: ApplicationIn, db: Db, principal: Member) -> ApplicationFiled:
     """Ask for a group; it exists only once the approver the policy names approves."""
     form = groups.ApplicationForm(
         body.name,
@@ -73,51 +87,51 @@ def apply(body: ApplicationIn, db: Db, principal: Member) -> dict[str, Any]:
     )
     with db.unit_of_work() as uow:
         row = groups.apply(uow, principal, form)
-        return {"id": row.id, "status": row.status}
+        return ApplicationFiled(id=row.id, status=row.status)
 
 
 @router.get("/groups/applications")
-def applications(db: Db, principal: Member) -> dict[str, Any]:
+def applications(db: Db, principal: Member) -> Items[groups.ApplicationView]:
     with db.reading() as uow:
-        return {"items": [plain(a) for a in groups.applications(uow, principal)]}
+        return Items(items=groups.applications(uow, principal))
 
 
 @router.post("/groups/applications/{application_id}/approval")
-def approve(application_id: int, body: NoteIn, db: Db, principal: Member) -> dict[str, Any]:
+def approve(application_id: int, body: NoteIn, db: Db, principal: Member) -> ApplicationDecision:
     with db.unit_of_work() as uow:
         group = groups.decide(uow, principal, application_id, approve=True, note=body.note)
         if group is None:  # more approvers must agree first
-            return {"group_id": None, "status": "pending"}
-        return {"group_id": group.id, "status": "approved"}
+            return ApplicationDecision(group_id=None, status="pending")
+        return ApplicationDecision(group_id=group.id, status="approved")
 
 
 @router.post("/groups/applications/{application_id}/refusal")
-def refuse(application_id: int, body: NoteIn, db: Db, principal: Member) -> dict[str, str]:
+def refuse(application_id: int, body: NoteIn, db: Db, principal: Member) -> Status:
     with db.unit_of_work() as uow:
         groups.decide(uow, principal, application_id, approve=False, note=body.note)
-    return {"status": "refused"}
+    return Status(status="refused")
 
 
 @router.get("/groups/{group_id}")
-def get_group(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+def get_group(group_id: int, db: Db, principal: Member) -> groups.GroupView:
     with db.reading() as uow:
-        return plain(groups.group_view(uow, principal, group_id))
+        return groups.group_view(uow, principal, group_id)
 
 
 @router.put("/groups/{group_id}/name")
-def rename(group_id: int, body: NameIn, db: Db, principal: Member) -> dict[str, str]:
+def rename(group_id: int, body: NameIn, db: Db, principal: Member) -> GroupName:
     with db.unit_of_work() as uow:
-        return {"name": groups.rename(uow, principal, group_id, body.name).name}
+        return GroupName(name=groups.rename(uow, principal, group_id, body.name).name)
 
 
 @router.post("/groups/{group_id}/owner")
-def transfer(group_id: int, body: PersonIn, db: Db, principal: Member) -> dict[str, str]:
+def transfer(group_id: int, body: PersonIn, db: Db, principal: Member) -> Status:
     with db.unit_of_work() as uow:
         groups.transfer_ownership(uow, principal, group_id, body.staff_no)
-    return {"status": "transferred"}
+    return Status(status="transferred")
 
 
 @router.post("/groups/{group_id}/dissolution")
-def dissolve(group_id: int, body: NoteIn, db: Db, principal: Member) -> dict[str, str]:
+def dissolve(group_id: int, body: NoteIn, db: Db, principal: Member) -> Status:
     with db.unit_of_work() as uow:
-        return {"status": groups.dissolve(uow, principal, group_id, body.note).status}
+        return Status(status=groups.dissolve(uow, principal, group_id, body.note).status)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
@@ -22,9 +22,14 @@ class AlertsIn(BaseModel):
     muted: bool
 
 
+class Alerts(BaseModel):
+    group_id: int
+    muted: bool
+
+
 @router.put("/groups/{group_id}/alerts")
-def set_alerts(group_id: int, body: AlertsIn, db: Db, principal: Member) -> dict[str, Any]:
+def set_alerts(group_id: int, body: AlertsIn, db: Db, principal: Member) -> Alerts:
     """Silence a group's alerts for oneself (urgent notices still alert, 篇六 四.1)."""
     with db.unit_of_work() as uow:
         alerts.set_muted(uow, principal, group_id, body.muted)
-    return {"group_id": group_id, "muted": body.muted}
+    return Alerts(group_id=group_id, muted=body.muted)

@@ -19,7 +19,9 @@ from qunguan.domain.errors import DomainError, ErrorKind
 from qunguan.policy.rules import notices as notice_rules
 from qunguan.services.messages import conversation as messages
 from qunguan.services.messages.views import MessageView
+from qunguan.services.notices.acknowledgements import Acknowledged
 from qunguan.services.uow import Database
+from qunguan.web.api.encoding import Items
 from qunguan.web.deps import database, require
 from qunguan.web.errors import error_with_citations
 
@@ -69,12 +71,59 @@ class Found(BaseModel):
     items: list[MessageView]
 
 
+class Citation(BaseModel):
+    clause: str
+    article: str
+    quote: str
+
+
+class Explanation(BaseModel):
+    """A hold, a warning or an acknowledgement, explained as a refusal is: its message
+    and the articles it enforces, quoted."""
+
+    code: str
+    message: str
+    clauses: list[str]
+    details: list[dict[str, Any]]
+    citations: list[Citation]
+
+
+class Sent(BaseModel):
+    status: str = Field(description="stored (201) or held for review (202)")
+    message: MessageView | None
+    notice: Explanation | None = Field(
+        default=None, description="why it was held, or the warning it was stored with"
+    )
+
+
+class AcknowledgedByReply(BaseModel):
+    status: Literal["acknowledged"]
+    acknowledged: Acknowledged
+    notice: Explanation
+
+
+class ReadPosition(BaseModel):
+    seq: int
+
+
+class Unread(BaseModel):
+    groups: dict[str, int] = Field(description="group id -> messages unread")
+
+
 def _explained(request: Request, code: str, clauses: list[str]) -> dict[str, Any]:
     """A hold or a request to confirm, explained like a refusal: message and articles."""
     return error_with_citations(request, DomainError(code, clause_ids=tuple(clauses)))
 
 
-@router.post("/groups/{group_id}/messages", status_code=201)
+@router.post(
+    "/groups/{group_id}/messages",
+    status_code=201,
+    response_model=Sent,
+    responses={
+        202: {"model": Sent, "description": "Held for review"},
+        200: {"model": AcknowledgedByReply, "description": "A bare 收到 acknowledged a notice"},
+    },
+)
 async def send(
     group_id: int, body: MessageIn, request: Request, db: Db, principal: Member
 ) -> JSONResponse:
@@ -176,28 +225,28 @@ def categorise(
 
 
 @router.get("/groups/{group_id}/categories")
-def categories(group_id: int, db: Db, principal: Member) -> dict[str, Any]:
+def categories(group_id: int, db: Db, principal: Member) -> Items[str]:
     with db.reading() as uow:
-        return {"items": messages.categories(uow, principal, group_id)}
+        return Items(items=messages.categories(uow, principal, group_id))
 
 
 @router.post("/groups/{group_id}/categories", status_code=201)
-def define_category(group_id: int, body: CategoryIn, db: Db, principal: Member) -> dict[str, Any]:
+def define_category(group_id: int, body: CategoryIn, db: Db, principal: Member) -> Items[str]:
     with db.unit_of_work() as uow:
         messages.define_category(uow, principal, group_id, body.name)
-        return {"items": messages.categories(uow, principal, group_id)}
+        return Items(items=messages.categories(uow, principal, group_id))
 
 
 @router.post("/groups/{group_id}/read")
-def mark_read(group_id: int, body: ReadIn, db: Db, principal: Member) -> dict[str, Any]:
+def mark_read(group_id: int, body: ReadIn, db: Db, principal: Member) -> ReadPosition:
     with db.unit_of_work() as uow:
-        return {"seq": messages.mark_read(uow, principal, group_id, body.seq)}
+        return ReadPosition(seq=messages.mark_read(uow, principal, group_id, body.seq))
 
 
 @router.get("/unread")
-def unread(db: Db, principal: Member) -> dict[str, Any]:
+def unread(db: Db, principal: Member) -> Unread:
     with db.reading() as uow:
-        return {"groups": {str(g): n for g, n in messages.unread(uow, principal).items()}}
+        return Unread(groups={str(g): n for g, n in messages.unread(uow, principal).items()})
 
 
 @router.get("/search")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
@@ -18,11 +18,10 @@ Db = Annotated[Database, Depends(database)]
 
 
 @router.post("/notices/{notice_id}/ack")
-async def acknowledge(notice_id: int, db: Db, principal: Member) -> dict[str, Any]:
+async def acknowledge(notice_id: int, db: Db, principal: Member) -> acknowledgements.Acknowledged:
     """My acknowledgement, the proof of delivery: the first counts, a repeat changes
     nothing. There is no way to acknowledge for someone else."""
     # Group commit, as for messages: a whole group acknowledging at once shares commits.
-    ack = await db.batched_async(
+    return await db.batched_async(
         lambda uow: acknowledgements.acknowledge(uow, principal, notice_id)
     )
-    return {"notice_id": ack.notice_id, "at": ack.at.isoformat(), "first": ack.first}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
@@ -11,7 +12,7 @@ from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.services.notices import grants as notice_grants
 from qunguan.services.uow import Database
-from qunguan.web.api.encoding import plain
+from qunguan.web.api.encoding import Items
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["notices"])
@@ -26,20 +27,25 @@ class GrantIn(BaseModel):
     group_ids: list[int] | None = Field(default=None, description="None: every group")
 
 
+class Granted(BaseModel):
+    id: int
+    ends_at: datetime
+
+
 @router.get("/notice-grants")
-def list_grants(db: Db, principal: Member) -> dict[str, Any]:
+def list_grants(db: Db, principal: Member) -> Items[notice_grants.GrantView]:
     with db.reading() as uow:
-        return {"items": [plain(g) for g in notice_grants.grants(uow, principal)]}
+        return Items(items=notice_grants.grants(uow, principal))
 
 
 @router.post("/notice-grants", status_code=201)
-def grant(body: GrantIn, db: Db, principal: Member) -> dict[str, Any]:
+def grant(body: GrantIn, db: Db, principal: Member) -> Granted:
     """A leader authorises a department to publish notices, for some days."""
     with db.unit_of_work() as uow:
         row = notice_grants.grant(
             uow, principal, body.department_id, body.days, body.reason, body.group_ids
         )
-        return {"id": row.id, "ends_at": row.ends_at.isoformat()}
+        return Granted(id=row.id, ends_at=row.ends_at)
 
 
 @router.post("/notice-grants/{grant_id}/revoke", status_code=204)

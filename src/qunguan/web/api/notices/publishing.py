@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends
@@ -19,7 +19,7 @@ from qunguan.services.notices import followup as notice_followup
 from qunguan.services.notices import grants as notice_grants
 from qunguan.services.notices import publishing as notices
 from qunguan.services.uow import Database, UnitOfWork
-from qunguan.web.api.encoding import plain
+from qunguan.web.api.encoding import Items, files
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["notices"])
@@ -51,6 +51,19 @@ class DecisionIn(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
+class NoticesOverview(BaseModel):
+    inbox: list[notices.NoticeView] = Field(description="my notices, with my acknowledgement")
+    outstanding: int = Field(description="how many of them I have still to acknowledge")
+    may_publish: bool
+    published: list[notices.NoticeView] = Field(description="the notices I manage")
+    awaiting_approval: list[notices.NoticeView]
+
+
+class Overdue(BaseModel):
+    notice: notices.NoticeView
+    outstanding: list[notices.LedgerRow] = Field(description="who has still not acknowledged")
+
+
 def _naive_utc(at: datetime) -> datetime:
     """A deadline as stored: UTC without a zone (a zone-less one is taken as UTC)."""
     return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
@@ -78,27 +91,21 @@ def draft_of(body: NoticeIn) -> notices.NoticeDraft:
     )
 
 
-def notice_json(view: notices.NoticeView) -> dict[str, Any]:
-    return plain(view)
-
-
 @router.get("/notices")
-def overview(db: Db, principal: Member) -> dict[str, Any]:
+def overview(db: Db, principal: Member) -> NoticesOverview:
     """My notices (with my acknowledgement), what I publish, what awaits my approval."""
     with db.reading() as uow:
-        return {
-            "inbox": [notice_json(n) for n in notices.inbox(uow, principal)],
-            "outstanding": notices.outstanding_count(uow, principal),
-            "may_publish": notice_grants.may_publish(uow, principal),
-            "published": [notice_json(n) for n in notices.managed(uow, principal)],
-            "awaiting_approval": [
-                notice_json(n) for n in notices.awaiting_approval(uow, principal)
-            ],
-        }
+        return NoticesOverview(
+            inbox=notices.inbox(uow, principal),
+            outstanding=notices.outstanding_count(uow, principal),
+            may_publish=notice_grants.may_publish(uow, principal),
+            published=notices.managed(uow, principal),
+            awaiting_approval=notices.awaiting_approval(uow, principal),
+        )
 
 
 @router.post("/notices", status_code=201)
-async def publish(body: NoticeIn, db: Db, principal: Member) -> dict[str, Any]:
+async def publish(body: NoticeIn, db: Db, principal: Member) -> notices.NoticeView:
     """Publish (or, where a leader must approve a sensitive notice, submit) a notice."""
     draft = draft_of(body)
     return await db.batched_async(lambda uow: _published(uow, principal, draft, None))
@@ -106,29 +113,29 @@ async def publish(body: NoticeIn, db: Db, principal: Member) -> dict[str, Any]:
 
 def _published(
     uow: UnitOfWork, principal: Principal, draft: notices.NoticeDraft, corrects: int | None
-) -> dict[str, Any]:
+) -> notices.NoticeView:
     """Publication takes the target groups' sequence numbers, as sends do: it goes through
     the same group committer, so the two never lock groups in opposite orders."""
     row = notices.publish(uow, principal, draft, corrects=corrects)
-    return notice_json(notices.notice(uow, principal, row.id))
+    return notices.notice(uow, principal, row.id)
 
 
 @router.get("/notices/overdue")
-def overdue(db: Db, principal: Member) -> dict[str, Any]:
+def overdue(db: Db, principal: Member) -> Items[Overdue]:
     """Past their deadline, still outstanding: for the publisher and department heads."""
     with db.reading() as uow:
-        return {
-            "items": [
-                {"notice": notice_json(o.notice), "outstanding": [plain(r) for r in o.people]}
+        return Items(
+            items=[
+                Overdue(notice=o.notice, outstanding=o.people)
                 for o in notice_followup.overdue_for_me(uow, principal)
             ]
-        }
+        )
 
 
 @router.get("/notices/{notice_id}")
-def get_notice(notice_id: int, db: Db, principal: Member) -> dict[str, Any]:
+def get_notice(notice_id: int, db: Db, principal: Member) -> notices.NoticeView:
     with db.reading() as uow:
-        return notice_json(notices.notice(uow, principal, notice_id))
+        return notices.notice(uow, principal, notice_id)
 
 
 @router.patch("/notices/{notice_id}")
@@ -139,17 +146,17 @@ def edit_notice(notice_id: int, db: Db, principal: Member) -> None:
 
 
 @router.post("/notices/{notice_id}/corrections", status_code=201)
-async def correct(notice_id: int, body: NoticeIn, db: Db, principal: Member) -> dict[str, Any]:
+async def correct(notice_id: int, body: NoticeIn, db: Db, principal: Member) -> notices.NoticeView:
     """A new version that replaces the notice; everyone is asked to acknowledge again."""
     draft = draft_of(body)
     return await db.batched_async(lambda uow: _published(uow, principal, draft, notice_id))
 
 
 @router.post("/notices/{notice_id}/decision")
-def decide(notice_id: int, body: DecisionIn, db: Db, principal: Member) -> dict[str, Any]:
+def decide(notice_id: int, body: DecisionIn, db: Db, principal: Member) -> notices.NoticeView:
     with db.unit_of_work() as uow:
         row = notices.decide(uow, principal, notice_id, body.approve, body.note)
-        return notice_json(notices.notice(uow, principal, row.id))
+        return notices.notice(uow, principal, row.id)
 
 
 @router.post("/notices/{notice_id}/unpin", status_code=204)
@@ -166,7 +173,11 @@ def _download(data: bytes, media: str, filename: str) -> Response:
     )
 
 
-@router.get("/notices/{notice_id}/attachments/{attachment_id}")
+@router.get(
+    "/notices/{notice_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses=files("application/octet-stream"),
+)
 def attachment(notice_id: int, attachment_id: int, db: Db, principal: Member) -> Response:
     with db.reading() as uow:
         found = notices.attachment(uow, principal, notice_id, attachment_id)

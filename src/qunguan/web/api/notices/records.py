@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
 from qunguan.domain.access import Permission
 from qunguan.domain.actor import Principal
 from qunguan.services.notices import publishing as notices
 from qunguan.services.notices import records as notice_records
 from qunguan.services.uow import Database
-from qunguan.web.api.encoding import plain
-from qunguan.web.api.notices.publishing import notice_json
+from qunguan.web.api.encoding import files
 from qunguan.web.deps import database, require
 
 router = APIRouter(prefix="/api/v1", tags=["notices"])
@@ -23,6 +24,19 @@ Db = Annotated[Database, Depends(database)]
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class NoticeLedger(BaseModel):
+    """Who has acknowledged a notice and when: counts per group and overall, one page of
+    people."""
+
+    notice: notices.NoticeView
+    groups: list[notices.Tally]
+    recipients: int
+    acknowledged: int
+    outstanding: int
+    people: list[notices.LedgerRow] = Field(description="outstanding first")
+    generated_at: datetime
 
 
 @router.get("/notices/{notice_id}/ledger")
@@ -34,7 +48,7 @@ def ledger(
     status: Literal["", "acknowledged", "outstanding"] = "",
     offset: int = 0,
     limit: int = 200,
-) -> dict[str, Any]:
+) -> NoticeLedger:
     """Who has acknowledged and when, who has not: counts per group and overall, and one
     page of people (outstanding first; ``limit=0``: the counts alone)."""
     with db.reading() as uow:
@@ -47,15 +61,15 @@ def ledger(
             offset=offset,
             limit=max(0, min(limit, 1000)),
         )
-    return {
-        "notice": notice_json(found.notice),
-        "groups": [plain(t) for t in found.groups],
-        "recipients": found.recipients,
-        "acknowledged": found.acknowledged,
-        "outstanding": found.recipients - found.acknowledged,
-        "people": [plain(r) for r in found.rows],
-        "generated_at": found.generated_at.isoformat(),
-    }
+    return NoticeLedger(
+        notice=found.notice,
+        groups=found.groups,
+        recipients=found.recipients,
+        acknowledged=found.acknowledged,
+        outstanding=found.recipients - found.acknowledged,
+        people=found.rows,
+        generated_at=found.generated_at,
+    )
 
 
 def _download(data: bytes, media: str, filename: str) -> Response:
@@ -66,14 +80,18 @@ def _download(data: bytes, media: str, filename: str) -> Response:
     )
 
 
-@router.get("/notices/{notice_id}/ledger.xlsx")
+@router.get("/notices/{notice_id}/ledger.xlsx", response_class=Response, responses=files(XLSX))
 def ledger_xlsx(notice_id: int, db: Db, principal: Member) -> Response:
     with db.unit_of_work() as uow:
         data = notice_records.ledger_xlsx(uow, principal, notice_id)
     return _download(data, XLSX, f"送达名单-{notice_id}.xlsx")
 
 
-@router.get("/notices/{notice_id}/certificate.pdf")
+@router.get(
+    "/notices/{notice_id}/certificate.pdf",
+    response_class=Response,
+    responses=files("application/pdf"),
+)
 def certificate(notice_id: int, db: Db, principal: Member) -> Response:
     """The delivery certificate: notice, hash, every acknowledgement with its time."""
     with db.unit_of_work() as uow:
