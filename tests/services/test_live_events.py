@@ -65,7 +65,7 @@ class TestMessages:
         assert outcome.message
         assert heard.kinds == [("message", group_id)]
         (event,) = heard.events
-        assert event.data == outcome.message.wire()
+        assert event.data == outcome.message.wire
         assert (event.person_ids, event.grant, event.revoke) == ((), (), ())
 
     def test_a_held_message_is_heard_by_nobody(self, db: Database, heard: Heard) -> None:

@@ -101,15 +101,6 @@ def access_group_to_keep_order(
     return group, role
 
 
-def may_keep_order(uow: UnitOfWork, principal: Principal, group_id: int) -> bool:
-    """Whether ``access_group_to_keep_order`` would let the principal in."""
-    try:
-        access_group_to_keep_order(uow, principal, group_id)
-    except DomainError:
-        return False
-    return True
-
-
 # Membership -------------------------------------------------------------------------------
 
 
@@ -231,6 +222,15 @@ def access_notice_received(
 # Keeping order ----------------------------------------------------------------------------
 
 
+def _kept_group(
+    uow: UnitOfWork, principal: Principal, group_id: int, what: str
+) -> tuple[Group, GroupRole | None]:
+    """The group of a keeping-order record, for those who keep order in it; to anyone else
+    the record (``what``) is none."""
+    with looks_missing(what):
+        return access_group_to_keep_order(uow, principal, group_id)
+
+
 def access_violation(
     uow: UnitOfWork, principal: Principal, violation_id: int
 ) -> tuple[Violation, Group, GroupRole | None]:
@@ -238,17 +238,14 @@ def access_violation(
     violation = ConductRepository(uow.session).violation(violation_id)
     if violation is None:
         raise not_found("sanctions.violation")
-    with looks_missing("sanctions.violation"):
-        group, role = access_group_to_keep_order(uow, principal, violation.group_id)
+    group, role = _kept_group(uow, principal, violation.group_id, "sanctions.violation")
     return violation, group, role
 
 
 def access_own_sanction(uow: UnitOfWork, principal: Principal, sanction_id: int) -> Sanction:
     """A sanction of the principal's own (to appeal it)."""
     sanction = ConductRepository(uow.session).sanction(sanction_id)
-    if sanction is None or principal.person_id is None:
-        raise not_found("sanctions.sanction")
-    if sanction.person_id != principal.person_id:
+    if sanction is None or principal.person_id is None or sanction.person_id != principal.person_id:
         raise not_found("sanctions.sanction")
     return sanction
 
@@ -262,8 +259,7 @@ def access_appeal(
     sanction = repo.sanction(appeal.sanction_id) if appeal else None
     if appeal is None or sanction is None:
         raise not_found("appeals.appeal")
-    with looks_missing("appeals.appeal"):
-        group, role = access_group_to_keep_order(uow, principal, sanction.group_id)
+    group, role = _kept_group(uow, principal, sanction.group_id, "appeals.appeal")
     return appeal, sanction, group, role
 
 
@@ -274,8 +270,7 @@ def access_report(
     report = ConductRepository(uow.session).report(report_id)
     if report is None:
         raise not_found("reports.report")
-    with looks_missing("reports.report"):
-        group, role = access_group_to_keep_order(uow, principal, report.group_id)
+    group, role = _kept_group(uow, principal, report.group_id, "reports.report")
     return report, group, role
 
 
@@ -346,9 +341,6 @@ class ReviewItem:
     kind: str
     id: int
     group: Group
-
-
-REVIEW_KINDS = ("held", "report", "appeal", "finding")
 
 
 def access_review_item(

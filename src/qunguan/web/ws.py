@@ -131,7 +131,7 @@ async def stream(socket: WebSocket) -> None:
         sync = {
             "type": "sync",
             "groups": mine,
-            "messages": [m.wire() for m in missed.messages],
+            "messages": [m.wire for m in missed.messages],
             "truncated": missed.truncated,
         }
         await socket.send_text(_dumps(sync))

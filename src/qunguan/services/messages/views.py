@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -55,8 +56,10 @@ class MessageView(BaseModel):
     notice: dict[str, Any] | None
     moderation: dict[str, Any] | None
 
+    @cached_property
     def wire(self) -> dict[str, Any]:
-        """The JSON of the view, as the stream and the API send it."""
+        """The JSON of the view, as the stream and the API send it: made once per view,
+        though a sent message is both announced and answered."""
         return self.model_dump(mode="json")
 
 
@@ -119,12 +122,12 @@ _COLUMNS = (
 
 def message_event(view: MessageView) -> LiveEvent:
     """A new message, for everyone connected to its group."""
-    return LiveEvent("message", view.group_id, view.wire())
+    return LiveEvent("message", view.group_id, view.wire)
 
 
 def edit_event(view: MessageView) -> LiveEvent:
     """A message changed in place: edited, categorised, removed or redacted."""
-    return LiveEvent("edit", view.group_id, view.wire())
+    return LiveEvent("edit", view.group_id, view.wire)
 
 
 def recall_event(group_id: int, seq: int) -> LiveEvent:

@@ -118,9 +118,9 @@ def _conversation(db: Database, principal: Principal, group_id: int) -> dict[str
     return {
         "group": plain(group),
         "page": {
-            "messages": [m.wire() for m in page.messages],
-            "pinned": [m.wire() for m in page.pinned],
-            "held": [m.wire() for m in page.held],
+            "messages": [m.wire for m in page.messages],
+            "pinned": [m.wire for m in page.pinned],
+            "held": [m.wire for m in page.held],
             "last_seq": page.last_seq,
             "read_seq": page.read_seq,
         },
@@ -146,7 +146,7 @@ def _chat(request: Request, db: Database, principal: Principal, group_id: int | 
     # Like any chat: the group with the newest message first, its last line shown.
     for g in mine:
         latest = last.get(g["id"])
-        g["last"] = latest.wire() if latest else None
+        g["last"] = latest.wire if latest else None
     mine.sort(key=lambda g: g["last"]["created_at"] if g["last"] else "", reverse=True)
     current = _conversation(db, principal, group_id) if group_id is not None else None
     if current is not None and all(g["id"] != group_id for g in mine):

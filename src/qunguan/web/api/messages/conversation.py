@@ -167,7 +167,7 @@ async def send(
         )
     answer: dict[str, Any] = {
         "status": outcome.status,
-        "message": outcome.message.wire() if outcome.message else None,
+        "message": outcome.message.wire if outcome.message else None,
     }
     if outcome.status == "held":
         answer["notice"] = _explained(request, "messages.held", clauses)
